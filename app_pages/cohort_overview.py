@@ -1,0 +1,171 @@
+"""Cohort overview: members and assessments per round and cluster, DMA bands per round,
+the six dimensions (radar and bars) by cluster, sector or size class, and a heatmap."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from dih_dash.charts.members import (
+    RadarTrace,
+    cohort_heatmap,
+    dimension_bars,
+    dimension_radar,
+    dma_band_chart,
+    members_text,
+)
+from dih_dash.domain.cohort import (
+    cohort_medians,
+    cohort_size,
+    counts_by_wave_and_cluster,
+    dimension_matrix,
+    dimension_stats,
+    dma_band_distribution,
+    member_matrix,
+    sorted_waves,
+    suppress_small_groups,
+)
+
+tr = common.translator()
+config = common.settings()
+
+st.title(tr("member_pages.cohort.title"))
+st.caption(tr("member_pages.cohort.intro"))
+frame = common.members_frame()
+if frame is None:
+    st.stop()
+
+cohort = common.cohort_filters(frame).apply(frame)
+size = cohort_size(cohort)
+minimum = common.min_group()
+waves = sorted_waves(cohort["wave"].unique())
+state = (common.data_state(cohort), minimum)
+st.caption(
+    tr("member_pages.cohort_line", members=members_text(tr, size.members),
+       assessments=size.assessments, waves=", ".join(waves) or "–")
+)  # fmt: skip
+
+# --- counts -----------------------------------------------------------------------------------
+st.subheader(tr("member_pages.cohort.counts_heading"))
+counts = counts_by_wave_and_cluster(cohort)
+if not common.is_admin():
+    # Each cell is a group: a cluster, or a cluster in one round, with fewer members than
+    # the minimum shows no count.
+    counts = suppress_small_groups(counts, "members", minimum).drop(columns=["suppressed"])
+    for wave in waves:
+        counts[wave] = counts[wave].astype("Int64").mask(counts[wave] < minimum)
+    st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
+counts["cluster"] = counts["cluster"].fillna(tr("member_pages.profile.no_cluster"))
+st.dataframe(
+    counts.rename(
+        columns={
+            "cluster": tr("surveys.fields.cluster"),
+            "members": tr("member_pages.cohort.members_column"),
+            "assessments": tr("member_pages.cohort.assessments_column"),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+# --- DMA bands --------------------------------------------------------------------------------
+st.subheader(tr("member_pages.cohort.bands_heading"))
+distribution = suppress_small_groups(
+    dma_band_distribution(cohort), "members", minimum, value_columns=["members", "in_band", "share"]
+)
+common.chart(
+    lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum),
+    key="cohort_bands",
+    state=state,
+)
+st.caption(
+    tr(
+        "member_pages.cohort.bands_note",
+        bounds=", ".join(tr.num(b, 0) for b in config.dma_band_bounds),
+    )
+)
+
+# --- the six dimensions -----------------------------------------------------------------------
+st.subheader(tr("member_pages.cohort.dimensions_heading"))
+left, right = st.columns(2)
+groupings = ["", "cluster", "sector", "size_class"]
+group_by = (
+    left.segmented_control(
+        tr("member_pages.cohort.group_by"),
+        options=groupings,
+        format_func=lambda g: (
+            tr("member_pages.cohort.group_none") if not g else tr(f"surveys.fields.{g}")
+        ),
+        default=common.query_value("by", lambda v: v in groupings, ""),
+        key="cohort_by",
+    )
+    or ""
+)
+statistic = (
+    right.segmented_control(
+        tr("member_pages.cohort.statistic"),
+        options=["median", "mean"],
+        format_func=lambda s: tr(f"members.statistic.{s}"),
+        default=common.query_value("stat", lambda v: v in ("median", "mean"), "median"),
+        key="cohort_stat",
+    )
+    or "median"
+)
+common.set_query(by=group_by or None, stat=statistic)
+
+stats = dimension_stats(cohort, by=group_by or None)
+stats = suppress_small_groups(
+    stats, "members", minimum, value_columns=["members", "mean", "median"]
+)
+traces = [
+    RadarTrace(
+        tr("member_pages.profile.radar_cohort", wave=wave), cohort_medians(cohort, wave), "cohort"
+    )
+    for wave in waves
+    if (cohort["wave"] == wave).sum() >= minimum
+]
+common.chart(
+    lambda: dimension_radar(traces, tr, waves=waves, members=size.members),
+    key="cohort_radar",
+    state=state,
+)
+common.chart(
+    lambda: dimension_bars(
+        stats, tr, members=size.members, statistic=statistic, by=group_by or None, min_group=minimum
+    ),
+    key="cohort_bars",
+    state=(*state, group_by, statistic),
+)
+
+# --- heatmap ----------------------------------------------------------------------------------
+st.subheader(tr("member_pages.cohort.heatmap_heading"))
+heat_wave = (
+    st.selectbox(
+        tr("member_pages.cohort.heatmap_wave"),
+        options=waves,
+        index=len(waves) - 1,
+        key="cohort_heat_wave",
+    )
+    if waves
+    else None
+)
+if heat_wave is not None:
+    if common.is_admin():
+        matrix = member_matrix(cohort, heat_wave, label_column="company_name")
+        st.caption(tr("member_pages.cohort.heatmap_members", wave=heat_wave))
+        by = None
+    else:
+        by = group_by or "cluster"
+        wave_stats = suppress_small_groups(
+            dimension_stats(cohort[cohort["wave"] == heat_wave], by=by), "members", minimum,
+            value_columns=["members", "mean", "median"],
+        )  # fmt: skip
+        matrix = dimension_matrix(wave_stats, statistic=statistic)
+    if matrix.empty:
+        st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
+    else:
+        common.chart(
+            lambda: cohort_heatmap(matrix, tr, waves=[heat_wave], members=size.members, by=by),
+            key="cohort_heatmap",
+            state=(*state, heat_wave, by, statistic, common.is_admin()),
+        )

@@ -1,0 +1,383 @@
+"""The Streamlit edge shared by every page: language, cached data, provenance captions,
+downloads and URL state. Only this folder and app.py import streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dih_dash.auth import LoginThrottle
+from dih_dash.charts.members import members_text
+from dih_dash.domain.catalogue import Catalogue, load_catalogue
+from dih_dash.domain.cohort import CohortFilters, county_table, sorted_waves
+from dih_dash.domain.national import kpi_table, ranking
+from dih_dash.domain.scoring import score_assessments
+from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
+from dih_dash.i18n import LANGS, Translator, language_from_locale
+from dih_dash.settings import Settings, load_settings
+from dih_dash.sources.national_store import (
+    MANIFEST,
+    NationalData,
+    current_refresh_dir,
+    load_national,
+)
+from dih_dash.store import Actor, Store, load_demo, open_store
+
+LANG_KEY = "lang"
+CHART_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def language(default: str) -> str:
+    """The interface language: `?lang=` if valid, else the session's, else the browser's."""
+    requested = st.query_params.get(LANG_KEY)
+    if requested in LANGS:
+        st.session_state[LANG_KEY] = requested
+    elif st.session_state.get(LANG_KEY) not in LANGS:
+        st.session_state[LANG_KEY] = language_from_locale(st.context.locale, default)
+    lang = st.session_state[LANG_KEY]
+    # Page switches clear the URL's parameters; putting the language back keeps it in
+    # every link someone copies.
+    if st.query_params.get(LANG_KEY) != lang:
+        st.query_params[LANG_KEY] = lang
+    return lang
+
+
+def translator() -> Translator:
+    return Translator(st.session_state.get(LANG_KEY) or language(settings().default_lang))
+
+
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def _national_fingerprint(config: Settings) -> str:
+    """Changes whenever the snapshot is rebuilt or a refresh is published."""
+    manifest = config.snapshot_dir / MANIFEST
+    snap = str(manifest.stat().st_mtime_ns) if manifest.is_file() else "none"
+    return f"{config.snapshot_dir}|{config.data_dir}|{snap}|{current_refresh_dir(config) or ''}"
+
+
+# cache_resource, not cache_data: the frames are shared read-only by every session instead of
+# being unpickled on each rerun (pages select and copy, never assign into them). The
+# fingerprint names the folders and versions read, so it is the whole cache key.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_national_cached(fingerprint: str) -> NationalData:
+    return load_national(load_settings())
+
+
+def national() -> NationalData:
+    return _load_national_cached(_national_fingerprint(settings()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _kpi_table_cached(fingerprint: str) -> pd.DataFrame:
+    data = _load_national_cached(fingerprint)
+    return kpi_table(data.tidy, data.targets, load_catalogue())
+
+
+def kpi_comparisons() -> pd.DataFrame:
+    """Every Digital Decade KPI compared (domain.national.kpi_table), once per data version."""
+    return _kpi_table_cached(_national_fingerprint(settings()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _ranks_cached(fingerprint: str, indicator: str) -> pd.DataFrame:
+    data = _load_national_cached(fingerprint)
+    entry = load_catalogue()[indicator]
+    rows = data.tidy[data.tidy["indicator"] == indicator]
+    periods = sorted(rows["period"].unique())
+    tables = [ranking(rows, entry, int(p)).assign(period=int(p)) for p in periods]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def ranks_by_period(indicator: str) -> pd.DataFrame:
+    """Member-state ranks of one indicator for every period (geo, value, flag, rank, period)."""
+    return _ranks_cached(_national_fingerprint(settings()), indicator)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _figures(fingerprint: str) -> dict[tuple, go.Figure]:
+    return {}
+
+
+def figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure for `key` (page, language, view state), built once per data version.
+
+    Building a Plotly figure costs tens of milliseconds of validation; a rerun that shows the
+    same view reuses it. Figures are shared read-only between sessions, like the data.
+    """
+    store = _figures(_national_fingerprint(settings()))
+    if key not in store:
+        if len(store) >= 512:
+            store.clear()
+        store[key] = build()
+    return store[key]
+
+
+def clear_national_cache() -> None:
+    _figures.clear()
+    _load_national_cached.clear()
+    _kpi_table_cached.clear()
+    _ranks_cached.clear()
+
+
+def chart(build: Callable[[], go.Figure], key: str, state: tuple = ()) -> go.Figure:
+    """Draw the figure `build` makes, reusing it while `state` (everything the figure depends
+    on besides the data version and language) stays the same."""
+    fig = figure((key, translator().lang, *state), build)
+    # theme=None: the screen shows the same colours as the exported PNG and deck.
+    st.plotly_chart(fig, theme=None, config=CHART_CONFIG, key=key)
+    return fig
+
+
+def downloads(
+    frame: pd.DataFrame,
+    stem: str,
+    tr: Translator,
+    notes: dict[str, str] | None = None,
+    key: str = "",
+) -> None:
+    """CSV and XLSX of exactly what is shown, with the provenance notes."""
+    left, right = st.columns(2)
+    left.download_button(
+        tr("common.download_csv"),
+        data=to_csv_bytes(frame, notes=notes),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key=f"csv-{key or stem}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        tr("common.download_xlsx"),
+        data=lambda: to_xlsx_bytes(frame, notes=notes),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx-{key or stem}",
+        on_click="ignore",
+        icon=":material/table_view:",
+    )
+
+
+def query_value(key: str, allowed: Callable[[str], bool], default: str) -> str:
+    value = st.query_params.get(key)
+    return value if value is not None and allowed(value) else default
+
+
+def query_list(key: str, allowed: Callable[[str], bool], default: list[str]) -> list[str]:
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    values = [v for v in raw.split(",") if v and allowed(v)]
+    return values
+
+
+def set_query(**params: str | list[str] | None) -> None:
+    """Write the page's view state into the URL, so a copied link reproduces it."""
+    for key, value in params.items():
+        if value is None or value == [] or value == "":
+            if key in st.query_params:
+                del st.query_params[key]
+            continue
+        text = ",".join(value) if isinstance(value, list) else str(value)
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
+
+
+# --- the member store ------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str, auto_load_demo: bool) -> Store:
+    opened = open_store(settings(), url)
+    # First start on an empty store: the clearly labelled demo cohort, so a new install
+    # shows something; an import never loads it and one action removes it.
+    if auto_load_demo and not opened.has_data():
+        load_demo(opened, settings(), Actor(name="demo (first start)", is_admin=True))
+    return opened
+
+
+def store() -> Store:
+    config = settings()
+    return _open_store(config.database_url, config.auto_load_demo)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _assessments_cached(url: str, version: tuple[int, ...], dma: tuple, dii: tuple) -> pd.DataFrame:
+    frame = store().load_assessments(include_demo=True)
+    return score_assessments(frame, dma, dii)
+
+
+def assessments() -> pd.DataFrame:
+    """Every stored assessment, scored (DMA band, DII score and band), demo rows flagged.
+
+    Keyed by the store's counts, so an import made anywhere (another page, the CLI, another
+    server process) shows up on the next rerun.
+    """
+    config = settings()
+    current = store()
+    counts = current.stats()
+    # Every change passes through an upload (counted) or a deletion (fewer rows).
+    version = (counts["members"], counts["assessments"], counts["uploads"])
+    return _assessments_cached(
+        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
+    )
+
+
+FILTER_FIELDS = (
+    # (URL parameter, assessment column, CohortFilters field)
+    ("cluster", "cluster", "clusters"),
+    ("sector", "sector", "sectors"),
+    ("size", "size_class", "size_classes"),
+    ("county", "county", "counties"),
+    ("wave", "wave", "waves"),
+)
+
+
+def cohort_filters(frame: pd.DataFrame) -> CohortFilters:
+    """The sidebar filters shared by the member pages, kept in the URL and the session.
+
+    The session keeps them when a page switch clears the URL; the URL makes a copied link
+    reproduce the same cohort.
+    """
+    tr = translator()
+    chosen: dict[str, tuple[str, ...]] = {}
+    with st.sidebar.expander(
+        tr("member_pages.filters.heading"), expanded=True, icon=":material/filter_alt:"
+    ):
+        for param, column, field in FILTER_FIELDS:
+            values = frame[column].dropna().astype(str)
+            options = sorted_waves(values.unique()) if column == "wave" else sorted(values.unique())
+            key = f"filter_{param}"
+            if key not in st.session_state:
+                st.session_state[key] = query_list(param, lambda v, o=options: v in o, [])
+            st.session_state[key] = [v for v in st.session_state[key] if v in options]
+            selected = st.multiselect(
+                tr(f"member_pages.filters.{param}"),
+                options=options,
+                key=key,
+                placeholder=tr("member_pages.filters.all"),
+                format_func=lambda v, c=column: filter_label(c, v),
+            )
+            chosen[field] = tuple(selected)
+    for param, _, field in FILTER_FIELDS:
+        set_query(**{param: list(chosen[field])})
+    return CohortFilters(**chosen)
+
+
+def filter_label(column: str, value: str) -> str:
+    tr = translator()
+    if column == "size_class" and tr.has(f"members.size_classes.{value}"):
+        return tr(f"members.size_classes.{value}")
+    if column == "county":
+        return county_names().get(value, value)
+    return value
+
+
+@st.cache_data(show_spinner=False)
+def county_names() -> dict[str, str]:
+    table = county_table()
+    return dict(zip(table["county"], table["county_name"], strict=True))
+
+
+def clear_members_cache() -> None:
+    _assessments_cached.clear()
+
+
+def data_state(frame: pd.DataFrame) -> tuple[int, int]:
+    """A small key that changes whenever `frame`'s content does (for the figure cache)."""
+    hashed = pd.util.hash_pandas_object(frame, index=False)
+    return len(frame), int(hashed.sum()) if len(hashed) else 0
+
+
+def min_group() -> int:
+    """The smallest group shown: the setting for the public, 1 for a signed-in admin."""
+    return 1 if is_admin() else settings().min_group_size
+
+
+def members_frame() -> pd.DataFrame | None:
+    """The scored assessments for a member page, with the demo label and the privacy note
+    shown; None (and a message) when the store is empty."""
+    tr = translator()
+    frame = assessments()
+    if frame.empty:
+        st.info(tr("member_pages.no_data"), icon=":material/inbox:")
+        if is_admin():
+            st.page_link("app_pages/upload.py", label=tr("nav.upload"), icon=":material/upload:")
+        return None
+    if bool(frame["is_demo"].any()):
+        st.warning(tr("member_pages.demo_banner"), icon=":material/science:")
+    if not is_admin():
+        st.caption(
+            tr("members.privacy.public_rule", members=members_text(tr, settings().min_group_size))
+        )
+    return frame
+
+
+def require_admin() -> bool:
+    """True for a signed-in admin; otherwise says the page is for hub staff and links sign-in."""
+    if is_admin():
+        return True
+    st.info(translator()("auth.admin_only"), icon=":material/lock:")
+    st.page_link(
+        "app_pages/sign_in.py", label=translator()("auth.sign_in_link"), icon=":material/login:"
+    )
+    return False
+
+
+# --- who is looking: the public or a signed-in admin ------------------------------------------
+
+ADMIN_KEY = "admin_name"
+
+
+def auth_mode() -> str:
+    """`oidc` when Streamlit's login is configured ([auth] in secrets.toml), `password` when
+    an admin password hash is set, else `none` (no one can sign in; the CLI still works)."""
+    try:
+        if "auth" in st.secrets:
+            return "oidc"
+    except FileNotFoundError:
+        pass
+    return "password" if settings().admin_password_hash else "none"
+
+
+def is_admin() -> bool:
+    if auth_mode() == "oidc":
+        if not st.user.get("is_logged_in", False):
+            return False
+        allowed = settings().admin_emails
+        return not allowed or str(st.user.get("email", "")).lower() in allowed
+    return bool(st.session_state.get(ADMIN_KEY))
+
+
+def actor() -> Actor:
+    """The store's view of who acts: admins by name, everyone else as the public."""
+    if is_admin():
+        name = st.session_state.get(ADMIN_KEY) or st.user.get("email") or "admin"
+        return Actor(name=str(name), is_admin=True)
+    return Actor(name="public", is_admin=False)
+
+
+@st.cache_resource
+def login_throttle() -> LoginThrottle:
+    # One per server process: failed attempts from every session count together.
+    return LoginThrottle()
+
+
+def fetched_text(tr: Translator, stamp: str | None) -> str:
+    if not stamp:
+        return "–"
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return tr.datetime(moment.astimezone(dt.UTC).replace(tzinfo=None)) + " UTC"

@@ -1,0 +1,73 @@
+"""Members by county: an offline map of Romania's counties (no tiles, no CDN) with counts and
+the median DMA score; counties below the minimum group size say only "fewer than N"."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from dih_dash.charts.members import county_map, members_text
+from dih_dash.domain.cohort import county_summary, sorted_waves
+from dih_dash.sources.geo import load_county_geojson
+
+tr = common.translator()
+
+st.title(tr("member_pages.counties.title"))
+st.caption(tr("member_pages.counties.intro"))
+frame = common.members_frame()
+if frame is None:
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def counties_geojson() -> dict:
+    return load_county_geojson()
+
+
+cohort = common.cohort_filters(frame).apply(frame)
+minimum = common.min_group()
+waves = sorted_waves(cohort["wave"].unique())
+if not waves:
+    st.stop()
+default = common.query_value("round", lambda v: v in waves, waves[-1])
+wave = (
+    st.segmented_control(
+        tr("member_pages.counties.wave"), options=waves, default=default, key="counties_wave"
+    )
+    or waves[-1]
+)
+common.set_query(round=wave)
+
+in_wave = cohort[cohort["wave"] == wave]
+summary = county_summary(in_wave, minimum)
+common.chart(
+    lambda: county_map(
+        summary, counties_geojson(), tr, min_group=minimum, waves=[wave],
+        members=int(in_wave["member_id"].nunique()),
+    ),
+    key="counties_map",
+    state=(common.data_state(in_wave), wave, minimum),
+)  # fmt: skip
+st.caption(tr("member_pages.counties.attribution"))
+
+st.subheader(tr("member_pages.counties.table_heading"))
+shown = summary.copy()
+shown["median_dma_overall"] = [
+    tr.num(v) if pd.notna(v) else "–" for v in shown["median_dma_overall"]
+]
+shown["members"] = [
+    tr("members.privacy.hidden_group", members=members_text(tr, minimum)) if hidden else str(int(n))
+    for hidden, n in zip(shown["suppressed"], shown["members"].fillna(0), strict=True)
+]
+st.dataframe(
+    shown[["county_name", "members", "median_dma_overall"]].rename(
+        columns={
+            "county_name": tr("member_pages.filters.county"),
+            "members": tr("member_pages.counties.members_column"),
+            "median_dma_overall": tr("member_pages.profile.dma_overall"),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)

@@ -1,0 +1,137 @@
+"""Member profile (hub staff only): one member's radar over its rounds against the cohort
+median and its cluster, its DII items met and missing, and hub services for its weakest
+dimensions; deleting the member."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from dih_dash.charts.members import RadarTrace, dimension_label, dimension_radar
+from dih_dash.domain.cohort import (
+    ServicesFileError,
+    cohort_medians,
+    dii_item_status,
+    load_services,
+    member_history,
+    services_for,
+    weakest_dimensions,
+)
+from dih_dash.domain.survey_schema import DII_ITEMS
+
+tr = common.translator()
+config = common.settings()
+
+st.title(tr("member_pages.profile.title"))
+if not common.require_admin():
+    st.stop()
+st.caption(tr("member_pages.profile.intro"))
+frame = common.members_frame()
+if frame is None:
+    st.stop()
+
+latest_names = frame.drop_duplicates("member_id", keep="last").set_index("member_id")[
+    "company_name"
+]
+member_ids = sorted(latest_names.index, key=lambda m: str(latest_names[m]).casefold())
+chosen = common.query_value("member", lambda v: v in member_ids, member_ids[0])
+if st.session_state.get("profile_member") not in member_ids:
+    st.session_state["profile_member"] = chosen
+member_id = st.selectbox(
+    tr("member_pages.profile.choose"),
+    options=member_ids,
+    format_func=lambda m: f"{latest_names[m]} ({m})",
+    key="profile_member",
+)
+common.set_query(member=member_id)
+
+history = member_history(frame, member_id)
+latest = history.iloc[-1]
+name = str(latest["company_name"])
+cluster = latest["cluster"] if pd.notna(latest["cluster"]) else None
+
+traces = [
+    RadarTrace(tr("member_pages.profile.radar_member", name=name, wave=row["wave"]), row, "member")
+    for _, row in history.iterrows()
+]
+traces.append(
+    RadarTrace(tr("member_pages.profile.radar_cohort", wave=latest["wave"]),
+               cohort_medians(frame, latest["wave"]), "cohort")
+)  # fmt: skip
+if cluster:
+    traces.append(
+        RadarTrace(tr("member_pages.profile.radar_cluster", cluster=cluster, wave=latest["wave"]),
+                   cohort_medians(frame, latest["wave"], cluster), "group")
+    )  # fmt: skip
+common.chart(
+    lambda: dimension_radar(
+        traces, tr, waves=list(history["wave"]), members=int(frame["member_id"].nunique())
+    ),
+    key="profile_radar",
+    state=(common.data_state(history), member_id),
+)
+
+st.subheader(tr("member_pages.profile.latest_heading", wave=latest["wave"]))
+numbers = st.columns(3)
+numbers[0].metric(tr("member_pages.profile.dma_overall"), tr.num(latest["dma_overall"]))
+numbers[1].metric(
+    tr("member_pages.profile.dii_score"),
+    tr("member_pages.profile.dii_incomplete")
+    if pd.isna(latest["dii_score"])
+    else f"{int(latest['dii_score'])}/12",
+)
+numbers[2].metric(
+    tr("surveys.fields.size_class"),
+    common.filter_label("size_class", str(latest["size_class"]))
+    if pd.notna(latest["size_class"])
+    else "–",
+)
+
+st.subheader(tr("member_pages.profile.dii_heading", wave=latest["wave"]))
+status = dii_item_status(latest)
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("member_pages.profile.item"): [tr(f"members.dii_items.{i}") for i in DII_ITEMS],
+            tr("member_pages.profile.status"): [
+                tr(f"members.dii_status.{status[i]}") for i in DII_ITEMS
+            ],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader(tr("member_pages.profile.weakest_heading"))
+try:
+    services = load_services(config.services_file)
+except (ServicesFileError, OSError) as exc:
+    st.error(tr("member_pages.profile.services_error", error=str(exc)))
+    services = {}
+for dimension in weakest_dimensions(latest):
+    with st.container(border=True):
+        st.markdown(f"**{dimension_label(tr, dimension)}**: {tr.num(latest[dimension])}")
+        offers = services_for([dimension], services)
+        if not offers:
+            st.caption(tr("member_pages.profile.services_missing", path=str(config.services_file)))
+        for service in offers:
+            st.markdown(
+                f"- **{service.name(tr.lang)}** ({tr(f'members.service_kinds.{service.kind}')}): "
+                f"{service.description(tr.lang)}"
+                + (f" [{service.url}]({service.url})" if service.url else "")
+            )
+
+with st.expander(tr("member_pages.profile.delete_heading"), icon=":material/delete:"):
+    st.caption(tr("member_pages.profile.delete_help"))
+    confirmed = st.checkbox(
+        tr("member_pages.profile.delete_confirm", member_id=member_id), key="delete_confirm"
+    )
+    if st.button(
+        tr("member_pages.profile.delete_button"), disabled=not confirmed, key="delete_member"
+    ):
+        common.store().delete_member(member_id, common.actor())
+        common.clear_members_cache()
+        st.session_state.pop("profile_member", None)
+        st.success(tr("member_pages.profile.deleted", member_id=member_id))
+        st.rerun()

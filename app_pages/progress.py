@@ -1,0 +1,90 @@
+"""Progress between rounds: only members assessed in both rounds count; the change per
+dimension (median and spread), the share that moved up a band, and (hub staff) each member."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from dih_dash.charts.members import dumbbell_chart, members_text, progress_chart
+from dih_dash.domain.cohort import band_moves, paired_assessments, progress_summary, sorted_waves
+
+tr = common.translator()
+config = common.settings()
+
+st.title(tr("member_pages.progress.title"))
+st.caption(tr("member_pages.progress.intro"))
+frame = common.members_frame()
+if frame is None:
+    st.stop()
+
+cohort = common.cohort_filters(frame).apply(frame)
+minimum = common.min_group()
+waves = sorted_waves(cohort["wave"].unique())
+if len(waves) < 2:
+    st.info(tr("member_pages.progress.same_wave"))
+    st.stop()
+
+left, right = st.columns(2)
+default_from = common.query_value("from", lambda v: v in waves, "T0" if "T0" in waves else waves[0])
+default_to = common.query_value("to", lambda v: v in waves, "T1" if "T1" in waves else waves[1])
+wave_from = left.selectbox(
+    tr("member_pages.progress.wave_from"),
+    waves,
+    index=waves.index(default_from),
+    key="progress_from",
+)
+wave_to = right.selectbox(
+    tr("member_pages.progress.wave_to"), waves, index=waves.index(default_to), key="progress_to"
+)
+common.set_query(**{"from": wave_from, "to": wave_to})
+if wave_from == wave_to:
+    st.warning(tr("member_pages.progress.same_wave"))
+    st.stop()
+
+paired = paired_assessments(cohort, wave_from, wave_to)
+count = len(paired)
+st.markdown(
+    tr("member_pages.progress.paired", members=f"**{members_text(tr, count)}**",
+       wave_from=wave_from, wave_to=wave_to)
+)  # fmt: skip
+if count < minimum:
+    st.info(
+        tr("member_pages.progress.too_few", members=members_text(tr, minimum)),
+        icon=":material/lock:",
+    )
+    st.stop()
+
+summary = progress_summary(paired)
+moves = band_moves(paired, config.dma_band_bounds)
+overall = summary[summary["dimension"] == "dma_overall"]
+metrics = st.columns(2)
+metrics[0].metric(
+    tr("member_pages.progress.moved_up"),
+    tr.pct(moves.share_up),
+    help=tr("member_pages.progress.moved_up_detail", up=moves.up, same=moves.same, down=moves.down),
+)
+if not overall.empty:
+    metrics[1].metric(
+        tr("member_pages.progress.median_overall"), tr.pp(overall.iloc[0]["median_change"])
+    )
+state = (common.data_state(cohort), wave_from, wave_to)
+common.chart(
+    lambda: progress_chart(summary, tr, wave_from=wave_from, wave_to=wave_to, members=count),
+    key="progress_chart",
+    state=state,
+)
+common.downloads(summary, f"progress-{wave_from}-{wave_to}-{tr.lang}", tr, key="progress")
+
+if common.is_admin():
+    st.subheader(
+        tr("member_pages.progress.per_member_heading", wave_from=wave_from, wave_to=wave_to)
+    )
+    labels = [
+        f"{n} ({m})" for n, m in zip(paired["company_name"], paired["member_id"], strict=True)
+    ]
+    common.chart(
+        lambda: dumbbell_chart(paired, tr, wave_from=wave_from, wave_to=wave_to, labels=labels),
+        key="progress_dumbbell",
+        state=(*state, "admin"),
+    )

@@ -1,0 +1,72 @@
+"""Admin sign-in (password with a delay after failed attempts, or the configured OIDC
+provider) and sign-out."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import streamlit as st
+
+from app_pages import common
+from dih_dash.auth import PasswordHashError, looks_like_plain_text, verify_password
+
+tr = common.translator()
+config = common.settings()
+mode = common.auth_mode()
+
+st.title(tr("auth.title"))
+
+if common.is_admin():
+    st.success(tr("auth.signed_in_as", name=common.actor().name), icon=":material/verified_user:")
+    if st.button(tr("auth.sign_out"), key="sign_out"):
+        st.session_state.pop(common.ADMIN_KEY, None)
+        if mode == "oidc":
+            st.logout()
+        st.rerun()
+    st.stop()
+
+st.caption(tr("auth.intro"))
+
+if mode == "none":
+    st.info(tr("auth.not_configured"), icon=":material/key_off:")
+    st.code("dih-dash admin hash-password", language="bash")
+    st.stop()
+
+if mode == "oidc":
+    if st.user.get("is_logged_in", False):
+        st.warning(tr("auth.not_an_admin", email=st.user.get("email", "")))
+    if st.button(tr("auth.sign_in_oidc"), key="sign_in_oidc", type="primary"):
+        st.login()
+    st.stop()
+
+stored_hash = config.admin_password_hash or ""
+if looks_like_plain_text(stored_hash):
+    st.error(tr("auth.plain_text_setting"), icon=":material/gpp_bad:")
+    st.stop()
+
+client = st.session_state.setdefault("login_client", uuid.uuid4().hex)
+throttle = common.login_throttle()
+with st.form("sign_in_form", clear_on_submit=True):
+    name = st.text_input(tr("auth.name"), key="sign_in_name", help=tr("auth.name_help"))
+    password = st.text_input(tr("auth.password"), type="password", key="sign_in_password")
+    submitted = st.form_submit_button(tr("auth.sign_in"), type="primary")
+
+if submitted:
+    wait = throttle.wait_seconds(client)
+    if wait > 0:
+        st.error(tr("auth.wait", seconds=int(wait) + 1), icon=":material/timer:")
+        st.stop()
+    try:
+        ok = verify_password(stored_hash, password)
+    except PasswordHashError:
+        st.error(tr("auth.bad_hash_setting"))
+        st.stop()
+    if ok:
+        throttle.succeeded(client)
+        st.session_state[common.ADMIN_KEY] = name.strip() or "admin"
+        st.rerun()
+    delay = throttle.failed(client)
+    # A guess costs real time, not only a message.
+    time.sleep(min(delay, 2.0))
+    st.error(tr("auth.wrong_password", seconds=int(delay)), icon=":material/lock:")

@@ -1,0 +1,237 @@
+"""Upload member surveys (hub staff only): what was detected, a preview, the validation
+report, the import with "valid rows only", the import log, templates and column mappings."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import common
+from dih_dash.domain.survey_mapping import (
+    ColumnMapping,
+    MappingError,
+    list_mappings,
+    save_mapping,
+    suggest_mapping,
+)
+from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS
+from dih_dash.exports.templates import template_csv, template_xlsx
+from dih_dash.sources.survey_files import DELIMITER_NAMES, FileRefused, read_table
+from dih_dash.store import import_file, remove_demo
+
+tr = common.translator()
+config = common.settings()
+
+st.title(tr("upload.title"))
+if not common.require_admin():
+    st.stop()
+
+store = common.store()
+actor = common.actor()
+
+# --- demo data: labelled and removable in one action ------------------------------------------
+if store.has_demo():
+    with st.container(border=True):
+        st.warning(tr("upload.demo_present"), icon=":material/science:")
+        if st.button(tr("upload.remove_demo"), key="remove_demo"):
+            removed = remove_demo(store, actor)
+            common.clear_members_cache()
+            st.success(tr("upload.demo_removed"))
+
+# --- templates --------------------------------------------------------------------------------
+with st.expander(tr("upload.templates_heading"), icon=":material/description:"):
+    st.caption(tr("upload.templates_help"))
+    columns = st.columns(4)
+    for position, (lang, kind) in enumerate(
+        [("en", "csv"), ("en", "xlsx"), ("ro", "csv"), ("ro", "xlsx")]
+    ):
+        builder = template_csv if kind == "csv" else template_xlsx
+        mime = (
+            "text/csv"
+            if kind == "csv"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        columns[position].download_button(
+            tr(f"upload.template_{kind}_{lang}"),
+            data=builder(lang),
+            file_name=f"dih-dash-template-{lang}.{kind}",
+            mime=mime,
+            key=f"template-{lang}-{kind}",
+            on_click="ignore",
+        )
+
+# --- the file ---------------------------------------------------------------------------------
+uploaded = st.file_uploader(
+    tr("upload.file"),
+    type=["csv", "txt", "xlsx"],
+    key="survey_file",
+    max_upload_size=config.max_upload_mb,
+    help=tr("upload.file_help", mb=config.max_upload_mb),
+)
+if uploaded is None:
+    st.info(tr("upload.choose_file"), icon=":material/upload_file:")
+    st.stop()
+
+data = uploaded.getvalue()
+max_bytes = config.max_upload_mb * 1024 * 1024
+try:
+    table = read_table(data, uploaded.name, max_bytes=max_bytes, max_rows=config.max_rows)
+except FileRefused as refused:
+    st.error(tr("upload.refused", reason=refused.reason(tr.lang)), icon=":material/block:")
+    st.stop()
+
+left, middle, right = st.columns(3)
+layout_choice = left.selectbox(
+    tr("upload.layout"),
+    options=["auto", "hub", "dma-export", "mapped"],
+    format_func=lambda v: tr(f"upload.layout_{v.replace('-', '_')}"),
+    key="upload_layout",
+)
+wave = middle.text_input(tr("upload.wave"), key="upload_wave", help=tr("upload.wave_help")).strip()
+skip_invalid = right.checkbox(
+    tr("upload.skip_invalid"), key="upload_skip_invalid", help=tr("upload.skip_invalid_help")
+)
+
+# --- a saved or new column mapping for Forms / LimeSurvey exports -----------------------------
+mapping: ColumnMapping | None = None
+if layout_choice == "mapped":
+    saved = {m.name: m for m in list_mappings(config.mapping_dir)}
+    names = ["", *sorted(saved)]
+    chosen_name = st.selectbox(
+        tr("upload.saved_mapping"),
+        options=names,
+        format_func=lambda n: n or tr("upload.new_mapping"),
+        key="upload_mapping_name",
+    )
+    if chosen_name:
+        mapping = saved[chosen_name]
+        st.caption(tr("upload.mapping_in_use", name=mapping.name, columns=len(mapping.columns)))
+    else:
+        st.markdown(tr("upload.mapping_builder_help"))
+        suggestions = suggest_mapping(table.header)
+        headers = ["", *table.header]
+        picks: dict[str, str] = {}
+        builder_columns = st.columns(2)
+        for position, field in enumerate(ASSESSMENT_COLUMNS):
+            ranked = suggestions.get(field, [])
+            best = ranked[0][0] if ranked else ""
+            picks[field] = builder_columns[position % 2].selectbox(
+                tr(f"surveys.fields.{field}"),
+                options=headers,
+                index=headers.index(best) if best in headers else 0,
+                format_func=lambda h: h or tr("upload.not_in_file"),
+                key=f"map-{field}",
+            )
+        new_name = st.text_input(tr("upload.mapping_name"), key="upload_new_mapping_name")
+        columns_map = {field: header for field, header in picks.items() if header}
+        try:
+            mapping = ColumnMapping(name=new_name.strip() or "unsaved", columns=columns_map)
+        except MappingError as exc:
+            st.error(exc.message(tr.lang))
+            st.stop()
+        if st.button(tr("upload.save_mapping"), key="save_mapping", disabled=not new_name.strip()):
+            try:
+                path = save_mapping(config.mapping_dir, mapping)
+            except (MappingError, OSError) as exc:
+                message = exc.message(tr.lang) if isinstance(exc, MappingError) else str(exc)
+                st.error(message)
+            else:
+                st.success(tr("upload.mapping_saved", name=mapping.name, path=str(path)))
+
+# --- check (a dry run: nothing stored) --------------------------------------------------------
+options = (layout_choice, wave, skip_invalid, None if mapping is None else repr(mapping.to_dict()))
+check_key = (hashlib.sha256(data).hexdigest(), options)
+if st.session_state.get("upload_check_key") != check_key:
+    with st.spinner(tr("upload.checking", rows=len(table.frame))):
+        report = import_file(
+            store, data, uploaded.name, actor=actor, settings=config,
+            layout="mapped" if mapping is not None else layout_choice, mapping=mapping,
+            wave=wave or None, dry_run=True, skip_invalid=skip_invalid,
+        )  # fmt: skip
+    st.session_state["upload_check_key"] = check_key
+    st.session_state["upload_check"] = report
+report = st.session_state["upload_check"]
+
+if report.refused is not None:
+    st.error(tr("upload.refused", reason=report.refused.reason(tr.lang)), icon=":material/block:")
+    st.stop()
+
+st.subheader(tr("upload.detected_heading"))
+detected = st.columns(4)
+detected[0].metric(
+    tr("upload.detected_layout"), tr(f"upload.layout_{(report.layout or 'auto').replace('-', '_')}")
+)
+detected[1].metric(tr("upload.detected_encoding"), report.encoding or "XLSX")
+detected[2].metric(
+    tr("upload.detected_separator"),
+    tr(f"surveys.delimiters.{DELIMITER_NAMES[report.delimiter]}") if report.delimiter else "–",
+)
+detected[3].metric(tr("upload.detected_rows"), tr.num(report.rows, 0))
+
+st.subheader(tr("upload.preview_heading"))
+preview = table.frame.head(20).copy()
+preview.insert(0, tr("upload.row"), table.row_numbers[: len(preview)])
+st.dataframe(preview, hide_index=True, width="stretch", height=260)
+
+st.subheader(tr("upload.report_heading"))
+counts = st.columns(4)
+counts[0].metric(tr("upload.would_insert"), report.inserted)
+counts[1].metric(tr("upload.would_update"), report.updated)
+counts[2].metric(tr("upload.would_keep"), report.unchanged)
+counts[3].metric(tr("upload.rejected"), report.rejected)
+issues = pd.DataFrame(
+    [
+        {
+            tr("upload.severity"): tr(f"upload.severity_{kind}"),
+            tr("upload.row"): issue.row,
+            tr("upload.column"): issue.column,
+            tr("upload.value"): getattr(issue, "value", None),
+            tr("upload.message"): issue.message(tr.lang),
+        }
+        for kind, group in (("error", report.errors), ("warning", report.warnings))
+        for issue in group
+    ]
+)
+if issues.empty:
+    st.success(tr("upload.no_issues"), icon=":material/task_alt:")
+else:
+    st.dataframe(issues, hide_index=True, width="stretch", height=300)
+    common.downloads(issues, f"validation-{uploaded.name}", tr, key="issues")
+
+# --- import -----------------------------------------------------------------------------------
+can_import = (report.rejected == 0 or skip_invalid) and (report.rows - report.rejected) > 0
+if report.rejected and not skip_invalid:
+    st.warning(tr("upload.all_or_nothing", rejected=report.rejected), icon=":material/rule:")
+if st.button(
+    tr("upload.import_button"), type="primary", key="import_button", disabled=not can_import
+):
+    with st.status(tr("upload.importing", rows=report.rows), expanded=False) as status:
+        result = import_file(
+            store, data, uploaded.name, actor=actor, settings=config,
+            layout="mapped" if mapping is not None else layout_choice, mapping=mapping,
+            wave=wave or None, dry_run=False, skip_invalid=skip_invalid,
+        )  # fmt: skip
+        status.update(label=tr("upload.imported_status"), state="complete")
+    st.session_state.pop("upload_check_key", None)
+    common.clear_members_cache()
+    if result.stored:
+        st.success(
+            tr("upload.imported", inserted=result.inserted, updated=result.updated,
+               unchanged=result.unchanged, rejected=result.rejected),
+            icon=":material/check_circle:",
+        )  # fmt: skip
+    else:
+        st.error(tr("upload.not_stored"), icon=":material/error:")
+
+# --- the import log ---------------------------------------------------------------------------
+st.subheader(tr("upload.log_heading"))
+log = store.list_uploads()
+if log.empty:
+    st.caption(tr("upload.log_empty"))
+else:
+    shown = log.rename(
+        columns=lambda c: tr(f"upload.log_columns.{c}") if tr.has(f"upload.log_columns.{c}") else c
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", height=240)

@@ -1,0 +1,150 @@
+"""Page speed: warm script run time per page, and navigation-to-first-chart in Chromium,
+each beside a bare Streamlit app drawing one Plotly chart of the same data (the floor).
+
+    python bench/pages.py [--runs 7] [--browser-runs 5] [--no-browser]
+
+Targets (2-core machine): every page's warm script run under 150 ms; first chart within
+1.5x the floor. The script prints figures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+PAGES = {
+    "romania_vs_eu": "romania-vs-eu",
+    "indicator_explorer": "indicators",
+    "sme_digital_intensity": "sme-digital-intensity",
+    "desi_2017_2022": "desi-2017-2022",
+    "data_sources": "data-sources",
+}
+
+
+def script_times(runs: int) -> dict[str, list[float]]:
+    from streamlit.testing.v1 import AppTest
+
+    results: dict[str, list[float]] = {}
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["lang"] = "ro"
+        at.run()
+        at.switch_page(f"app_pages/{page}.py").run()  # first run fills the caches
+        if at.exception:
+            raise SystemExit(f"{page} raised: {at.exception[0].message}")
+        timings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            at.run()
+            timings.append(time.perf_counter() - start)
+        results[page] = timings
+    bare = AppTest.from_file(str(ROOT / "bench" / "bare_app.py"), default_timeout=120)
+    bare.run()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        bare.run()
+        timings.append(time.perf_counter() - start)
+    results["(bare app: one chart)"] = timings
+    return results
+
+
+def first_chart_times(runs: int) -> dict[str, list[float]]:
+    import subprocess
+
+    from conftest import CHROMIUM, LAUNCH_ARGS, start_app
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as data_dir:
+        app, base = start_app(Path(data_dir))
+        bare_port = _free_port()
+        bare = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "bare_app.py"),
+             "--server.port", str(bare_port), "--server.address", "127.0.0.1",
+             "--server.headless", "true"],
+            cwd=ROOT / "bench", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        _wait_healthy(f"http://127.0.0.1:{bare_port}")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                targets = {name: f"{base}/{path}?lang=ro" for name, path in PAGES.items()}
+                targets["(bare app: one chart)"] = f"http://127.0.0.1:{bare_port}/"
+                for name, url in targets.items():
+                    _navigate(page, url)  # warm: JavaScript chunks in the browser cache
+                    results[name] = [_navigate(page, url) for _ in range(runs)]
+                browser.close()
+        finally:
+            app.terminate()
+            bare.terminate()
+    return results
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str) -> None:
+    import urllib.request
+
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{base} did not start")
+
+
+def _navigate(page: object, url: str) -> float:
+    start = time.perf_counter()
+    page.goto(url)  # type: ignore[attr-defined]
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)  # type: ignore[attr-defined]
+    return time.perf_counter() - start
+
+
+def report(title: str, results: dict[str, list[float]], unit: float, suffix: str) -> None:
+    print(f"\n{title}")
+    floor = statistics.median(results["(bare app: one chart)"])
+    for name, timings in results.items():
+        median = statistics.median(timings)
+        print(
+            f"  {name:24} median {median * unit:8.1f} {suffix}   min {min(timings) * unit:8.1f}"
+            f"   x floor {median / floor:5.2f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--browser-runs", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("DIH_DASH_DATA_DIR", tempfile.mkdtemp(prefix="dih-bench-"))
+    os.environ.setdefault("DIH_DASH_AUTO_LOAD_DEMO", "0")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    report("Warm script run (AppTest.run, caches filled), target < 150 ms:",
+           script_times(args.runs), 1000, "ms")  # fmt: skip
+    if not args.no_browser:
+        report("Navigation to first drawn chart in headless Chromium, target < 1.5x floor:",
+               first_chart_times(args.browser_runs), 1, "s ")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

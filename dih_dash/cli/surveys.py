@@ -1,0 +1,302 @@
+"""`dih-dash import`, `dih-dash stats` and `dih-dash demo load|remove` (spec/survey-format.md §7).
+
+The import itself is `dih_dash.store.import_file`, shared with the upload page; this
+module only turns arguments into a call and the report into text or JSON. Whoever runs
+the command line already holds the database URL, so the OS user acts as an administrator
+and is recorded as `imported_by`.
+
+Exit status of `import`: 0 the whole file was accepted (stored, or would be with
+--dry-run), 1 one or more rows were rejected, 2 the file was refused as a whole (also: it
+cannot be opened, or the --mapping file is unusable). 3 means the store itself failed
+(unreachable server, bad URL), which says nothing about the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from dih_dash.domain.survey_mapping import MappingError, load_mapping
+from dih_dash.settings import Settings, SettingsError, load_settings
+from dih_dash.store import (
+    Actor,
+    DemoConflictError,
+    ImportReport,
+    Store,
+    import_file,
+    load_demo,
+    open_store,
+)
+from dih_dash.store.engine import StoreURLError
+from dih_dash.store.importing import EXIT_ACCEPTED, EXIT_REFUSED
+from dih_dash.store.migrate import SchemaTooNewError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_STORE = 3
+
+_STORE_ERRORS = (SQLAlchemyError, StoreURLError, SchemaTooNewError, SettingsError, OSError)
+
+_IMPORT_EPILOG = """\
+Exit status: 0 the whole file was accepted (stored, or would be with --dry-run);
+1 one or more rows were rejected (nothing stored unless --skip-invalid);
+2 the file was refused as a whole; 3 the store could not be opened or written.
+
+--json prints one object: file, layout, encoding, delimiter, rows, inserted, updated,
+unchanged, rejected, stored, errors [{row, column, value, message}], warnings [...];
+for a refused file only {"file", "stored": false, "refused": "reason"}.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    imp = subparsers.add_parser(
+        "import",
+        help="check a member survey file and store its assessments",
+        description=(
+            "Read a member survey file (CSV/TXT or XLSX), check every row and store the "
+            "assessments by (member_id, wave): all rows or none, in one transaction."
+        ),
+        epilog=_IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("file", metavar="FILE", type=Path, help="the survey file")
+    _db_option(imp)
+    imp.add_argument(
+        "--layout",
+        choices=("auto", "hub", "dma-export"),
+        default="auto",
+        help="the file's layout (default: auto, detected from the header)",
+    )
+    imp.add_argument(
+        "--mapping",
+        metavar="FILE.toml",
+        help="a saved column mapping (path, or name in the mappings folder): mapped layout",
+    )
+    imp.add_argument(
+        "--wave", metavar="T0", help="the wave of every row, for layouts that carry none"
+    )
+    imp.add_argument("--dry-run", action="store_true", help="check and report; store nothing")
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="store the valid rows even when some rows are rejected",
+    )
+    imp.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    imp.set_defaults(handler=run_import)
+
+    stats = subparsers.add_parser(
+        "stats",
+        help="count the members, assessments and uploads in the store",
+        description="Count the members, assessments and logged uploads in the member store.",
+    )
+    _db_option(stats)
+    stats.add_argument(
+        "--json", action="store_true", help='print {"members": n, "assessments": n, "uploads": n}'
+    )
+    stats.set_defaults(handler=run_stats)
+
+    demo = subparsers.add_parser(
+        "demo",
+        help="load or remove the fictional demo cohort",
+        description="Load the fictional demo cohort into the member store, or remove it.",
+    )
+    actions = demo.add_subparsers(dest="demo_action", metavar="ACTION", required=True)
+    load = actions.add_parser("load", help="import the demo cohort (no-op if it is there)")
+    _db_option(load)
+    load.set_defaults(handler=run_demo_load)
+    remove = actions.add_parser("remove", help="delete every demo member, assessment and upload")
+    _db_option(remove)
+    remove.set_defaults(handler=run_demo_remove)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: the DIH_DASH_DATABASE_URL setting, else a SQLite file "
+        "in the data folder)",
+    )
+
+
+def _actor() -> Actor:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (e.g. a container without /etc/passwd entry)
+        name = "unknown"
+    return Actor(name=name, is_admin=True)
+
+
+def _with_store(
+    command: str, args: argparse.Namespace, work: Callable[[Store, Settings], int]
+) -> int:
+    """Open the store (settings, --db), run `work`, close; store failures give exit 3."""
+    try:
+        settings = load_settings()
+        store = open_store(settings, args.db)
+    except _STORE_ERRORS as exc:
+        print(f"dih-dash {command}: cannot open the store: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_STORE
+    try:
+        return work(store, settings)
+    except SQLAlchemyError as exc:
+        print(f"dih-dash {command}: the store failed: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_STORE
+    finally:
+        store.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return " ".join(text.split()) or type(exc).__name__
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def run_import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = f"cannot read the file: {exc.strerror or exc}"
+        return _print_refused(args, path.name, reason)
+
+    def work(store: Store, settings: Settings) -> int:
+        mapping = None
+        if args.mapping:
+            try:
+                mapping = load_mapping(args.mapping, settings.mapping_dir)
+            except MappingError as exc:
+                return _print_refused(args, path.name, f"--mapping: {exc.message('en')}")
+        report = import_file(
+            store,
+            data,
+            path.name,
+            actor=_actor(),
+            settings=settings,
+            layout=args.layout,
+            mapping=mapping,
+            wave=args.wave,
+            dry_run=args.dry_run,
+            skip_invalid=args.skip_invalid,
+        )
+        if args.json:
+            _print_json(report.to_json_dict("en"))
+        else:
+            _print_human(report)
+        return report.exit_code
+
+    return _with_store("import", args, work)
+
+
+def _print_refused(args: argparse.Namespace, name: str, reason: str) -> int:
+    if args.json:
+        _print_json({"file": name, "stored": False, "refused": reason})
+    else:
+        print(f"dih-dash import: {name} refused: {reason}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _print_human(report: ImportReport) -> None:
+    if report.refused is not None:
+        print(f"{report.file}: refused: {report.refused.reason('en')}", file=sys.stderr)
+        return
+    found = [f"layout {report.layout}"]
+    if report.encoding:
+        found.append(f"encoding {report.encoding}")
+    if report.delimiter:
+        found.append(f"separator {_delimiter_name(report.delimiter)}")
+    print(f"{report.file}: {', '.join(found)}")
+    counts = (
+        f"{report.rows} rows: {report.inserted} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.rejected} rejected"
+    )
+    print(counts)
+    if report.errors:
+        print(f"\nErrors ({len(report.errors)}):")
+        for issue in report.errors:
+            print(f"  {issue.message('en')}")
+    if report.warnings:
+        print(f"\nWarnings ({len(report.warnings)}):")
+        for issue in report.warnings:
+            print(f"  {issue.message('en')}")
+    print()
+    if report.stored:
+        skipped = " (the rejected rows were skipped)" if report.rejected else ""
+        print(f"Stored{skipped}.")
+    elif report.dry_run:
+        verdict = "would be stored" if report.exit_code == EXIT_ACCEPTED else "has rejected rows"
+        print(f"Dry run: nothing stored; the file {verdict}.")
+    else:
+        print(
+            "Nothing stored: fix the rejected rows and import again, or use --skip-invalid "
+            "to store the valid rows only."
+        )
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma (,)", ";": "semicolon (;)", "|": "vertical bar (|)"}.get(
+        delimiter, repr(delimiter)
+    )
+
+
+# --- stats and demo --------------------------------------------------------------------------
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    def work(store: Store, _settings: Settings) -> int:
+        counts = store.stats()
+        if args.json:
+            _print_json(counts)
+        else:
+            for key, value in counts.items():
+                print(f"{key}: {value}")
+        return EXIT_OK
+
+    return _with_store("stats", args, work)
+
+
+def run_demo_load(args: argparse.Namespace) -> int:
+    def work(store: Store, settings: Settings) -> int:
+        try:
+            report = load_demo(store, settings, _actor())
+        except (FileNotFoundError, DemoConflictError) as exc:
+            print(f"dih-dash demo load: {_one_line(exc)}", file=sys.stderr)
+            return EXIT_FAILED
+        if report is None:
+            print("The demo cohort is already loaded; nothing done.")
+            return EXIT_OK
+        if report.refused is not None or not report.stored:
+            reason = report.refused.reason("en") if report.refused else "rows were rejected"
+            print(f"dih-dash demo load: the demo file was not stored: {reason}", file=sys.stderr)
+            return EXIT_FAILED
+        print(
+            f"Demo cohort loaded: {report.inserted} assessments "
+            f"({report.rows} rows of {report.file})."
+        )
+        return EXIT_OK
+
+    return _with_store("demo load", args, work)
+
+
+def run_demo_remove(args: argparse.Namespace) -> int:
+    def work(store: Store, _settings: Settings) -> int:
+        removed = store.remove_demo(_actor())
+        print(
+            f"Demo data removed: {removed['members']} members, "
+            f"{removed['assessments']} assessments, {removed['uploads']} uploads."
+        )
+        return EXIT_OK
+
+    return _with_store("demo remove", args, work)

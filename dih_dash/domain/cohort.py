@@ -1,0 +1,701 @@
+"""The hub's members as a cohort: filters, headline shares, progress between waves,
+member profiles, counties, and the privacy rule of the public view.
+
+Pure functions over a *scored* assessment frame: `ASSESSMENT_COLUMNS` (one row per member
+and wave, the store's key) plus the columns `score_assessments` adds (`dma_band`,
+`dii_score`, `dii_band`, `dii_at_least_basic`). Nothing here reads the store or draws.
+
+What the public view (no sign-in) may show — the rule the pages follow:
+
+1. Only aggregates (counts, shares, means, medians, quartiles) over groups of at least
+   `min_group` members (setting `min_group_size`, default 5); never a member-level row,
+   so no company name, no member id, no single member's scores, no per-member dumbbell
+   or heatmap row, no member profile.
+2. A group below the minimum is kept in the table but *blanked*: every number of it,
+   its member count included, is set to missing and `suppressed` is True, so the page can
+   say "fewer than N members" and nothing about the group can be computed from the output
+   (`suppress_small_groups`). Tables never carry totals next to blanked counts, so a
+   blanked count cannot be recovered by subtraction.
+3. Frames handed to a public chart are `anonymous` (no `member_id`, no `company_name`),
+   so a name cannot reach a figure by mistake.
+
+What the rule does not cover: a group of at least the minimum may still be uniform (all
+five members in one band), and offering free combinations of filters lets a determined
+reader difference two overlapping groups' means. The public pages therefore offer fixed
+breakdowns (cluster, sector, size class) and medians where they can; the admin view,
+behind sign-in, sees everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from dih_dash.domain.scoring import DEFAULT_DMA_BOUNDS, DII_BANDS, DMA_BANDS, dma_band
+from dih_dash.domain.survey_schema import (
+    DII_ITEMS,
+    DMA_COLUMNS,
+    DMA_DIMENSIONS,
+    DMA_OVERALL,
+    SIZE_CLASSES,
+)
+from dih_dash.domain.survey_values import COUNTIES_CSV
+
+SIZE_GROUPS: tuple[str, ...] = ("10plus", "micro", "unknown")
+# Eurostat's DII covers enterprises with 10 or more persons employed; below that there is
+# no national figure to compare with, so micro members are always counted apart.
+MICRO_EMPLOYEES_BELOW = 10
+# The Digital Decade target: more than 90% of SMEs at least basic by 2030.
+DII_TARGET = 90.0
+
+GROUPINGS: tuple[str, ...] = ("cluster", "sector", "size_class", "size_group", "county")
+IDENTIFYING_COLUMNS: tuple[str, ...] = ("member_id", "company_name")
+SUPPRESSED = "suppressed"
+
+DiiStatus = Literal["met", "missing", "unknown"]
+SERVICE_KINDS: tuple[str, ...] = ("course", "funding_advice", "partnership", "technology_provider")
+
+
+# --- waves and filters --------------------------------------------------------------------
+
+_WAVE = re.compile(r"^T(\d+)$", re.IGNORECASE)
+
+
+def wave_sort_key(wave: str) -> tuple[int, int, str]:
+    """T0 < T1 < … < T10 by number, not as text ("T10" < "T2"); anything else after them."""
+    match = _WAVE.match(str(wave).strip())
+    if match:
+        return (0, int(match.group(1)), "")
+    return (1, 0, str(wave))
+
+
+def sorted_waves(waves: Iterable[object]) -> list[str]:
+    """The distinct waves present, in assessment order; missing values left out."""
+    return sorted({str(w) for w in waves if not _missing(w)}, key=wave_sort_key)
+
+
+def _missing(value: object) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+@dataclass(frozen=True)
+class CohortFilters:
+    """The cohort a page looks at; an empty selection means "all" for that field."""
+
+    clusters: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    size_classes: tuple[str, ...] = ()
+    counties: tuple[str, ...] = ()
+    waves: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.clusters or self.sectors or self.size_classes or self.counties or self.waves
+        )
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of `frame` that match every non-empty selection (a copy)."""
+        keep = pd.Series(True, index=frame.index)
+        for column, chosen in (
+            ("cluster", self.clusters),
+            ("sector", self.sectors),
+            ("size_class", self.size_classes),
+            ("county", self.counties),
+            ("wave", self.waves),
+        ):
+            if chosen:
+                keep &= frame[column].isin(list(chosen)).fillna(False).astype(bool)
+        return frame[keep].copy()
+
+
+# --- size groups --------------------------------------------------------------------------
+
+
+def size_group(frame: pd.DataFrame) -> pd.Series:
+    """`10plus`, `micro` or `unknown` per row: from `size_class` where stated, else from
+    `employees` (fewer than 10 is micro), else unknown.
+
+    The declared size class wins over a head count that disagrees with it, as on import
+    (spec §2: `employees` only fills an empty `size_class`).
+    """
+    sizes = frame["size_class"] if "size_class" in frame else pd.Series(None, index=frame.index)
+    staff = frame["employees"] if "employees" in frame else pd.Series(None, index=frame.index)
+    groups: list[str] = []
+    for size, count in zip(sizes, staff, strict=True):
+        if not _missing(size) and str(size) in SIZE_CLASSES:
+            groups.append("micro" if str(size) == "micro" else "10plus")
+        elif not _missing(count):
+            groups.append("micro" if int(count) < MICRO_EMPLOYEES_BELOW else "10plus")
+        else:
+            groups.append("unknown")
+    return pd.Series(groups, index=frame.index, dtype=object, name="size_group")
+
+
+def _with_group(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    if by not in GROUPINGS:
+        raise ValueError(f"cannot group members by {by!r}; choose one of {', '.join(GROUPINGS)}")
+    if by == "size_group" and "size_group" not in frame:
+        return frame.assign(size_group=size_group(frame))
+    return frame
+
+
+def _group_values(series: pd.Series) -> list[object]:
+    """The distinct values of a grouping column, sorted, with "not stated" (None) last."""
+    present = {v for v in series if not _missing(v)}
+    ordered: list[object] = sorted(present, key=str)
+    if series.map(_missing).any():
+        ordered.append(None)
+    return ordered
+
+
+def _same(a: object, b: object) -> bool:
+    return _missing(b) if _missing(a) else not _missing(b) and a == b
+
+
+def _is(series: pd.Series, value: object) -> pd.Series:
+    return series.map(_missing) if value is None else series == value
+
+
+# --- headline: DII at least basic ---------------------------------------------------------
+
+
+def dii_share_by_wave(frame: pd.DataFrame, target: float = DII_TARGET) -> pd.DataFrame:
+    """Per wave and size group: `assessed` (members assessed in the wave), `members` (of
+    them, with all twelve DII items answered), `at_least_basic` (DII ≥ 4 with Eurostat's
+    bands), `share` (0–100) and `gap_to_target` (percentage points short of `target`).
+
+    Members with an incomplete DII are left out of the share, not counted as "not basic":
+    an unknown item might be a yes. A micro member never enters the 10+ share.
+    """
+    groups = size_group(frame)
+    rows: list[dict[str, object]] = []
+    for wave in sorted_waves(frame["wave"]):
+        in_wave = frame["wave"] == wave
+        for group in SIZE_GROUPS:
+            part = frame[in_wave & (groups == group)]
+            if part.empty:
+                continue
+            complete = part[part["dii_score"].notna()]
+            basic = int(complete["dii_at_least_basic"].fillna(False).astype(bool).sum())
+            share = 100.0 * basic / len(complete) if len(complete) else math.nan
+            rows.append(
+                {
+                    "wave": wave,
+                    "size_group": group,
+                    "assessed": len(part),
+                    "members": len(complete),
+                    "at_least_basic": basic,
+                    "share": share,
+                    "gap_to_target": max(target - share, 0.0) if len(complete) else math.nan,
+                }
+            )
+    columns = ["wave", "size_group", "assessed", "members", "at_least_basic", "share"]
+    return pd.DataFrame(rows, columns=[*columns, "gap_to_target"])
+
+
+def dii_bands_by_wave(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per wave, size group and DII band (very low → very high): `members` with a complete
+    DII in the group, `in_band`, and `share` (0–100) of the group in that band."""
+    groups = size_group(frame)
+    rows: list[dict[str, object]] = []
+    for wave in sorted_waves(frame["wave"]):
+        in_wave = frame["wave"] == wave
+        for group in SIZE_GROUPS:
+            complete = frame[in_wave & (groups == group) & frame["dii_score"].notna()]
+            if complete.empty:
+                continue
+            for band in DII_BANDS:
+                count = int((complete["dii_band"] == band).sum())
+                rows.append(
+                    {
+                        "wave": wave,
+                        "size_group": group,
+                        "band": band,
+                        "members": len(complete),
+                        "in_band": count,
+                        "share": 100.0 * count / len(complete),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["wave", "size_group", "band", "members", "in_band", "share"])
+
+
+# --- overview -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortSize:
+    members: int
+    assessments: int
+    waves: tuple[str, ...]
+
+
+def cohort_size(frame: pd.DataFrame) -> CohortSize:
+    """How many distinct members and assessments a frame holds, and in which waves."""
+    return CohortSize(
+        members=int(frame["member_id"].nunique()),
+        assessments=len(frame),
+        waves=tuple(sorted_waves(frame["wave"])),
+    )
+
+
+def counts_by_wave_and_cluster(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per cluster (None = not stated, last): the members assessed in each wave (one
+    column per wave, in wave order), then `members` (distinct members in any wave) and
+    `assessments` (all rows)."""
+    waves = sorted_waves(frame["wave"])
+    rows: list[dict[str, object]] = []
+    for cluster in _group_values(frame["cluster"]):
+        part = frame[_is(frame["cluster"], cluster)]
+        row: dict[str, object] = {"cluster": cluster}
+        for wave in waves:
+            row[wave] = int(part.loc[part["wave"] == wave, "member_id"].nunique())
+        row["members"] = int(part["member_id"].nunique())
+        row["assessments"] = len(part)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["cluster", *waves, "members", "assessments"])
+
+
+def dma_band_distribution(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Per wave (and group, with `by`) and DMA band: `members` with a DMA overall score,
+    `in_band` and `share` (0–100). All four bands appear, with zeros."""
+    frame = _with_group(frame, by) if by else frame
+    rows: list[dict[str, object]] = []
+    group_values: list[object] = _group_values(frame[by]) if by else [None]
+    for wave in sorted_waves(frame["wave"]):
+        for group in group_values:
+            part = frame[(frame["wave"] == wave) & frame["dma_band"].notna()]
+            if by:
+                part = part[_is(part[by], group)]
+            if part.empty:
+                continue
+            for band in DMA_BANDS:
+                count = int((part["dma_band"] == band).sum())
+                row: dict[str, object] = {"wave": wave}
+                if by:
+                    row["group"] = group
+                row |= {
+                    "band": band,
+                    "members": len(part),
+                    "in_band": count,
+                    "share": 100.0 * count / len(part),
+                }
+                rows.append(row)
+    keys = ["wave", "group"] if by else ["wave"]
+    return pd.DataFrame(rows, columns=[*keys, "band", "members", "in_band", "share"])
+
+
+def dimension_stats(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Long form, per wave (and group, with `by` = cluster, sector, size_class, size_group
+    or county) and per DMA dimension plus `dma_overall`: `members` with a score, `mean`,
+    `median`."""
+    frame = _with_group(frame, by) if by else frame
+    group_values: list[object] = _group_values(frame[by]) if by else [None]
+    rows: list[dict[str, object]] = []
+    for wave in sorted_waves(frame["wave"]):
+        for group in group_values:
+            part = frame[frame["wave"] == wave]
+            if by:
+                part = part[_is(part[by], group)]
+            if part.empty:
+                continue
+            for dimension in DMA_COLUMNS:
+                scores = part[dimension].dropna().astype(float)
+                row: dict[str, object] = {"wave": wave}
+                if by:
+                    row["group"] = group
+                row |= {
+                    "dimension": dimension,
+                    "members": len(scores),
+                    "mean": float(scores.mean()) if len(scores) else math.nan,
+                    "median": float(scores.median()) if len(scores) else math.nan,
+                }
+                rows.append(row)
+    keys = ["wave", "group"] if by else ["wave"]
+    return pd.DataFrame(rows, columns=[*keys, "dimension", "members", "mean", "median"])
+
+
+def dimension_matrix(
+    stats: pd.DataFrame, statistic: Literal["mean", "median"] = "median"
+) -> pd.DataFrame:
+    """`dimension_stats(..., by=...)` of one wave as a group × dimension table for the
+    heatmap; suppressed groups are left out entirely (they have no numbers to show)."""
+    if "group" not in stats:
+        raise ValueError("dimension_matrix needs the stats of a grouping (by=...)")
+    if stats["wave"].nunique() > 1:
+        raise ValueError("dimension_matrix takes the stats of one wave")
+    shown = public_groups_only(stats)
+    groups: list[object] = []
+    for group in shown["group"]:
+        if not any(_same(group, seen) for seen in groups):
+            groups.append(group)
+    table = pd.DataFrame(index=range(len(groups)), columns=list(DMA_COLUMNS), dtype=float)
+    for position, group in enumerate(groups):
+        rows = shown[shown["group"].map(lambda g, group=group: _same(g, group))]
+        for dimension, value in zip(rows["dimension"], rows[statistic], strict=True):
+            table.loc[position, dimension] = float(value) if not _missing(value) else math.nan
+    # The group itself labels the row; None (not stated) stays None for the caller to name.
+    table.index = pd.Index(groups, dtype=object)
+    return table.astype(float)
+
+
+def member_matrix(
+    frame: pd.DataFrame, wave: str, label_column: str = "company_name"
+) -> pd.DataFrame:
+    """Admin view only: one row per member assessed in `wave`, labelled by `label_column`,
+    × the DMA dimensions and the overall score, sorted by overall (highest first)."""
+    part = frame[frame["wave"] == wave].sort_values(DMA_OVERALL, ascending=False)
+    table = part.set_index(label_column)[list(DMA_COLUMNS)].astype(float)
+    table.index = [str(label) for label in table.index]
+    return table
+
+
+# --- progress between two waves -----------------------------------------------------------
+
+_PAIR_CONTEXT = ("company_name", "cluster", "sector", "size_class", "county")
+
+
+def paired_assessments(
+    frame: pd.DataFrame, wave_from: str = "T0", wave_to: str = "T1"
+) -> pd.DataFrame:
+    """One row per member assessed in both waves (members in only one are left out): the
+    context columns as of `wave_to`, and for each DMA dimension and the overall score
+    `<column>_before`, `<column>_after` and `<column>_change` (after − before, in points)."""
+    if wave_from == wave_to:
+        raise ValueError(f"progress needs two different waves, got {wave_from} twice")
+    before = frame[frame["wave"] == wave_from].set_index("member_id")
+    after = frame[frame["wave"] == wave_to].set_index("member_id")
+    for name, part in ((wave_from, before), (wave_to, after)):
+        if part.index.has_duplicates:
+            raise ValueError(f"a member is assessed more than once in wave {name}")
+    members = [m for m in after.index if m in before.index]
+    out = pd.DataFrame({"member_id": members})
+    for column in _PAIR_CONTEXT:
+        if column in after:
+            out[column] = after.loc[members, column].to_numpy()
+    for column in DMA_COLUMNS:
+        old = before.loc[members, column].astype(float).to_numpy()
+        new = after.loc[members, column].astype(float).to_numpy()
+        out[f"{column}_before"] = old
+        out[f"{column}_after"] = new
+        out[f"{column}_change"] = new - old
+    return out.sort_values("member_id", ignore_index=True)
+
+
+def progress_summary(paired: pd.DataFrame) -> pd.DataFrame:
+    """Per DMA dimension and the overall score: `members` with a score in both waves, the
+    median change with its quartiles (`q1_change`, `q3_change`: the middle half of the
+    members lies between them), the mean change, how many `improved` / `unchanged` /
+    `declined`, and `share_improved` (0–100). Quartiles interpolate linearly (pandas'
+    default), so with few members they may lie between two members' changes."""
+    rows: list[dict[str, object]] = []
+    for column in DMA_COLUMNS:
+        change = paired[f"{column}_change"].dropna().astype(float)
+        n = len(change)
+        improved = int((change > 0).sum())
+        declined = int((change < 0).sum())
+        rows.append(
+            {
+                "dimension": column,
+                "members": n,
+                "median_change": float(change.median()) if n else math.nan,
+                "q1_change": float(change.quantile(0.25)) if n else math.nan,
+                "q3_change": float(change.quantile(0.75)) if n else math.nan,
+                "mean_change": float(change.mean()) if n else math.nan,
+                "improved": improved,
+                "unchanged": n - improved - declined,
+                "declined": declined,
+                "share_improved": 100.0 * improved / n if n else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class BandMoves:
+    """Members with a DMA overall score in both waves, by how their band moved."""
+
+    members: int
+    up: int
+    same: int
+    down: int
+
+    @property
+    def share_up(self) -> float | None:
+        """Share (0–100) of the members that moved up at least one band."""
+        return 100.0 * self.up / self.members if self.members else None
+
+
+def band_moves(paired: pd.DataFrame, bounds: Sequence[float] = DEFAULT_DMA_BOUNDS) -> BandMoves:
+    """How many paired members moved up, stayed in or moved down a DMA band (two bands up
+    counts once, as up)."""
+    up = same = down = 0
+    for old, new in zip(
+        paired[f"{DMA_OVERALL}_before"], paired[f"{DMA_OVERALL}_after"], strict=True
+    ):
+        if _missing(old) or _missing(new):
+            continue
+        step = DMA_BANDS.index(str(dma_band(new, bounds))) - DMA_BANDS.index(
+            str(dma_band(old, bounds))
+        )
+        if step > 0:
+            up += 1
+        elif step < 0:
+            down += 1
+        else:
+            same += 1
+    return BandMoves(members=up + same + down, up=up, same=same, down=down)
+
+
+# --- one member's profile (admin view) ----------------------------------------------------
+
+
+def member_history(frame: pd.DataFrame, member_id: str) -> pd.DataFrame:
+    """Every assessment of one member, in wave order (ids compare case-insensitively, as on
+    import)."""
+    wanted = str(member_id).strip().casefold()
+    ids = frame["member_id"].map(lambda v: str(v).strip().casefold())
+    rows = frame[ids == wanted]
+    order = sorted(rows.index, key=lambda i: wave_sort_key(str(rows.at[i, "wave"])))
+    return rows.loc[order].reset_index(drop=True)
+
+
+def cohort_medians(frame: pd.DataFrame, wave: str, cluster: str | None = None) -> pd.Series:
+    """The median of each DMA dimension and the overall score over the members assessed in
+    `wave` (of one `cluster`, if given); indexed by column name, NaN where nobody scored."""
+    part = frame[frame["wave"] == wave]
+    if cluster is not None:
+        part = part[part["cluster"] == cluster]
+    medians = {c: float(part[c].dropna().astype(float).median()) for c in DMA_COLUMNS}
+    return pd.Series(medians, name=wave, dtype=float)
+
+
+def dii_item_status(assessment: Mapping[str, object] | pd.Series) -> dict[str, DiiStatus]:
+    """Each of the twelve DII items, in Eurostat's order: `met` (yes), `missing` (no) or
+    `unknown` (not answered)."""
+    status: dict[str, DiiStatus] = {}
+    for item in DII_ITEMS:
+        answer = assessment.get(item)
+        status[item] = "unknown" if _missing(answer) else "met" if bool(answer) else "missing"
+    return status
+
+
+def weakest_dimensions(assessment: Mapping[str, object] | pd.Series, n: int = 2) -> list[str]:
+    """The `n` DMA dimensions with the lowest scores, lowest first; unscored dimensions are
+    left out and ties keep the questionnaire's order."""
+    scored = [
+        (float(assessment.get(d)), i, d)  # type: ignore[arg-type]
+        for i, d in enumerate(DMA_DIMENSIONS)
+        if not _missing(assessment.get(d))
+    ]
+    return [d for _, _, d in sorted(scored)[:n]]
+
+
+# --- the hub's services -------------------------------------------------------------------
+
+
+class ServicesFileError(ValueError):
+    """The services file cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Service:
+    dimension: str
+    kind: str
+    name_en: str
+    name_ro: str
+    description_en: str
+    description_ro: str
+    url: str | None = None
+
+    def name(self, lang: str) -> str:
+        return self.name_ro if lang == "ro" else self.name_en
+
+    def description(self, lang: str) -> str:
+        return self.description_ro if lang == "ro" else self.description_en
+
+
+_TEXT_FIELDS = ("name_en", "name_ro", "description_en", "description_ro")
+
+
+def _service(path: Path, dimension: str, index: int, entry: object) -> Service:
+    where = f"{path.name}: [[{dimension}]] entry {index + 1}"
+    if not isinstance(entry, dict):
+        raise ServicesFileError(f"{where} is not a table")
+    unknown = sorted(set(entry) - {"kind", "url", *_TEXT_FIELDS})
+    if unknown:
+        raise ServicesFileError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    kind = entry.get("kind")
+    if kind not in SERVICE_KINDS:
+        raise ServicesFileError(f"{where}: kind must be one of {', '.join(SERVICE_KINDS)}")
+    texts: dict[str, str] = {}
+    for name in _TEXT_FIELDS:
+        value = entry.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise ServicesFileError(f"{where}: {name} is missing or empty")
+        texts[name] = value.strip()
+    url = entry.get("url")
+    if url is not None and not isinstance(url, str):
+        raise ServicesFileError(f"{where}: url must be text")
+    url = (url or "").strip() or None
+    if url is not None and not url.startswith(("https://", "http://")):
+        raise ServicesFileError(f"{where}: url must start with https:// or http://")
+    return Service(dimension=dimension, kind=str(kind), url=url, **texts)
+
+
+def load_services(path: Path) -> dict[str, tuple[Service, ...]]:
+    """The hub's offers per DMA dimension from its TOML file: one array of tables per
+    dimension (`[[dma_strategy]]` …), each with `kind`, `name_en`, `name_ro`,
+    `description_en`, `description_ro` and an optional `url`. Every dimension is a key of
+    the result, with an empty tuple when the file lists nothing for it."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ServicesFileError(f"{path.name} is not valid TOML: {exc}") from exc
+    unknown = sorted(set(data) - set(DMA_DIMENSIONS))
+    if unknown:
+        raise ServicesFileError(
+            f"{path.name}: {', '.join(unknown)} is not a DMA dimension "
+            f"(expected {', '.join(DMA_DIMENSIONS)})"
+        )
+    services: dict[str, tuple[Service, ...]] = {}
+    for dimension in DMA_DIMENSIONS:
+        entries = data.get(dimension, [])
+        if not isinstance(entries, list):
+            raise ServicesFileError(f"{path.name}: write {dimension} as [[{dimension}]] tables")
+        services[dimension] = tuple(
+            _service(path, dimension, i, entry) for i, entry in enumerate(entries)
+        )
+    return services
+
+
+def services_for(
+    dimensions: Sequence[str], services: Mapping[str, Sequence[Service]]
+) -> list[Service]:
+    """The offers for `dimensions`, in that order; an offer listed under two of them
+    appears once, under the first."""
+    seen: set[tuple[str, str]] = set()
+    chosen: list[Service] = []
+    for dimension in dimensions:
+        for service in services.get(dimension, ()):
+            key = (service.kind, service.name_en)
+            if key not in seen:
+                seen.add(key)
+                chosen.append(service)
+    return chosen
+
+
+# --- counties -----------------------------------------------------------------------------
+
+
+@cache
+def _county_rows(path: Path) -> tuple[tuple[str, str, str], ...]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return tuple(
+            (row["abbrev"].strip().upper(), row["county_ro"].strip(), row["nuts3"].strip())
+            for row in csv.DictReader(fh)
+        )
+
+
+def county_table(path: Path = COUNTIES_CSV) -> pd.DataFrame:
+    """The 42 counties: `county` (code as stored, `B` = București), `county_name`, `nuts3`."""
+    rows = _county_rows(path)
+    table = pd.DataFrame(rows, columns=["county", "county_name", "nuts3"])
+    # The official designation of the capital (glossary-ro.md §4).
+    table.loc[table["county"] == "B", "county_name"] = "Municipiul București"
+    return table
+
+
+def _latest_per_member(frame: pd.DataFrame) -> pd.DataFrame:
+    order = sorted(frame.index, key=lambda i: wave_sort_key(str(frame.at[i, "wave"])))
+    return frame.loc[order].drop_duplicates("member_id", keep="last")
+
+
+def county_summary(
+    frame: pd.DataFrame, min_group: int, counties: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per county with members: `members` and their median DMA overall score
+    (`median_dma_overall`). Each member counts once, as of its latest wave in `frame`
+    (pass one wave's rows for that wave's map). A county with fewer than `min_group`
+    members is `suppressed`: its count and median are blanked. Admins pass `min_group=1`.
+    Members without a county are not in the table."""
+    counties = county_table() if counties is None else counties
+    latest = _latest_per_member(frame)
+    latest = latest[~latest["county"].map(_missing)]
+    rows: list[dict[str, object]] = []
+    for code, part in latest.groupby("county", sort=True):
+        scores = part[DMA_OVERALL].dropna().astype(float)
+        rows.append(
+            {
+                "county": str(code),
+                "members": len(part),
+                "median_dma_overall": float(scores.median()) if len(scores) else math.nan,
+            }
+        )
+    table = pd.DataFrame(rows, columns=["county", "members", "median_dma_overall"])
+    table = table.merge(counties, on="county", how="left")
+    table = table[["county", "county_name", "nuts3", "members", "median_dma_overall"]]
+    return suppress_small_groups(table, "members", min_group, ["median_dma_overall"])
+
+
+# --- privacy ------------------------------------------------------------------------------
+
+
+def suppress_small_groups(
+    table: pd.DataFrame,
+    count_column: str,
+    min_group: int,
+    value_columns: Sequence[str] | None = None,
+    *,
+    hide_count: bool = True,
+) -> pd.DataFrame:
+    """A copy of an aggregate table with `suppressed` = True for each row whose
+    `count_column` is below `min_group`, and that row's numbers blanked (<NA>):
+    `value_columns` (default: every numeric column) and, unless `hide_count` is False,
+    the count itself. Blanked columns become nullable (Float64 / Int64)."""
+    if min_group < 1:
+        raise ValueError(f"the minimum group size is at least 1, got {min_group}")
+    out = table.copy()
+    counts = pd.to_numeric(out[count_column], errors="coerce")
+    small = (counts < min_group).fillna(True).astype(bool)
+    if value_columns is None:
+        value_columns = [
+            c
+            for c in out.columns
+            if c != SUPPRESSED
+            and pd.api.types.is_numeric_dtype(out[c])
+            and not pd.api.types.is_bool_dtype(out[c])
+        ]
+    blank = [c for c in value_columns if c != count_column]
+    if hide_count:
+        blank.append(count_column)
+    for column in blank:
+        integer = pd.api.types.is_integer_dtype(out[column])
+        values = out[column].astype("Int64" if integer else "Float64")
+        out[column] = values.mask(small)
+    out[SUPPRESSED] = small.to_numpy()
+    return out
+
+
+def anonymous(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` without the columns that name a member (`member_id`, `company_name`)."""
+    return frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
+
+
+def public_groups_only(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a suppressed aggregate table that may be drawn (not suppressed)."""
+    if SUPPRESSED not in table:
+        return table
+    return table[~table[SUPPRESSED].astype(bool)]

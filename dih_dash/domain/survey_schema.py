@@ -1,0 +1,82 @@
+"""The member-assessment record (spec/survey-format.md §2): column names, aliases, items.
+
+This is the contract between the readers/validation (which produce an *assessment frame*
+with exactly `ASSESSMENT_COLUMNS`), the store (which keeps it) and the analysis pages.
+"""
+
+from __future__ import annotations
+
+KEY_COLUMNS = ("member_id", "wave")
+
+# Hub-template columns with their Romanian aliases.
+HUB_COLUMNS: dict[str, str | None] = {
+    "member_id": "cod_membru",
+    "company_name": "denumire",
+    "wave": "etapa",
+    "assessed_on": "data_evaluarii",
+    "cluster": "cluster",
+    "sector": "sector",
+    "size_class": "clasa_marime",
+    "employees": "nr_angajati",
+    "county": "judet",
+}
+REQUIRED_HUB_COLUMNS = ("member_id", "company_name", "wave")
+
+# The six DMA dimensions in the questionnaire's order.
+DMA_DIMENSIONS: tuple[str, ...] = (
+    "dma_strategy",
+    "dma_readiness",
+    "dma_human",
+    "dma_data",
+    "dma_automation",
+    "dma_green",
+)
+DMA_OVERALL = "dma_overall"
+DMA_COLUMNS: tuple[str, ...] = (*DMA_DIMENSIONS, DMA_OVERALL)
+
+# Eurostat's twelve DII items of the 2023 ("version 3", odd-year) list.
+DII_ITEMS: tuple[str, ...] = (
+    "dii_internet_staff",
+    "dii_fast_broadband",
+    "dii_ai",
+    "dii_cloud",
+    "dii_cloud_advanced",
+    "dii_erp",
+    "dii_crm",
+    "dii_social_media",
+    "dii_social_media_2plus",
+    "dii_data_analytics",
+    "dii_ecommerce_1pct",
+    "dii_web_sales_b2c",
+)
+
+SIZE_CLASSES: tuple[str, ...] = ("micro", "small", "medium", "large")
+
+ASSESSMENT_COLUMNS: tuple[str, ...] = (
+    "member_id",
+    "company_name",
+    "wave",
+    "assessed_on",
+    "cluster",
+    "sector",
+    "size_class",
+    "employees",
+    "county",
+    *DMA_COLUMNS,
+    *DII_ITEMS,
+)
+
+# DMA tool export header -> hub column (matching is done on normalised headers).
+DMA_EXPORT_COLUMNS: dict[str, str] = {
+    "SME name": "company_name",
+    "SME ID": "member_id",
+    "DMA Timing": "wave",
+    "DMA Score": "dma_overall",
+    "Digital Business Strategy": "dma_strategy",
+    "Digital Readiness": "dma_readiness",
+    "Human-Centric Digitalisation": "dma_human",
+    "Data Governance": "dma_data",
+    "Automation & Artificial Intelligence": "dma_automation",
+    "Green Digitalisation": "dma_green",
+}
+DMA_EXPORT_REQUIRED = ("SME ID", "SME name", "DMA Timing")

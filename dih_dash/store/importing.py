@@ -1,0 +1,188 @@
+"""One member survey file into the store: bytes → read → validate → store.
+
+The upload page and `dih-dash import` both call `import_file`, so they accept, refuse and
+report exactly the same way (spec/survey-format.md §4–§7). The demo cohort goes through
+the same steps (`dih_dash.store.demo`), only flagged as demo data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dih_dash.domain.survey_mapping import ColumnMapping
+from dih_dash.domain.survey_table import FileRefused
+from dih_dash.domain.survey_validation import validate
+from dih_dash.i18n import t
+from dih_dash.settings import Settings
+from dih_dash.sources.survey_files import read_table
+from dih_dash.store.store import Actor, NameChange, Store, UploadInfo
+
+EXIT_ACCEPTED = 0
+EXIT_ROWS_REJECTED = 1
+EXIT_REFUSED = 2
+
+
+class ReportIssue(Protocol):
+    """What the report needs of a validation issue or a store warning."""
+
+    row: int | None
+    column: str | None
+
+    def message(self, lang: str = "en") -> str: ...
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]: ...
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import, as the CLI prints it and the upload page shows it."""
+
+    file: str
+    dry_run: bool = False
+    layout: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    stored: bool = False
+    errors: list[ReportIssue] = field(default_factory=list)
+    warnings: list[ReportIssue] = field(default_factory=list)
+    refused: FileRefused | None = None
+    upload_id: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """Spec §7: 0 whole file accepted, 1 rows rejected, 2 file refused."""
+        if self.refused is not None:
+            return EXIT_REFUSED
+        return EXIT_ROWS_REJECTED if self.rejected else EXIT_ACCEPTED
+
+    @property
+    def name_changes(self) -> list[NameChange]:
+        return [w for w in self.warnings if isinstance(w, NameChange)]
+
+    def to_json_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The JSON object of spec §7 (`dih-dash import --json`)."""
+        if self.refused is not None:
+            return {"file": self.file, "stored": False, "refused": self.refused.reason(lang)}
+        return {
+            "file": self.file,
+            "layout": self.layout,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "stored": self.stored,
+            "errors": [issue.to_dict(lang) for issue in self.errors],
+            "warnings": [issue.to_dict(lang) for issue in self.warnings],
+        }
+
+
+def import_file(
+    store: Store,
+    data: bytes,
+    filename: str,
+    *,
+    actor: Actor,
+    settings: Settings,
+    layout: str = "auto",
+    mapping: ColumnMapping | None = None,
+    wave: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportReport:
+    """Read, check and (unless `dry_run`) store one survey file, all or nothing.
+
+    Raises `PermissionError` for a non-admin actor unless `dry_run`. A file that cannot be
+    read, or whose header fits no layout, comes back as a report with `refused` set.
+    """
+    return _import_bytes(
+        store,
+        data,
+        filename,
+        actor=actor,
+        settings=settings,
+        layout=layout,
+        mapping=mapping,
+        wave=wave,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        demo=False,
+    )
+
+
+def _import_bytes(
+    store: Store,
+    data: bytes,
+    filename: str,
+    *,
+    actor: Actor,
+    settings: Settings,
+    layout: str,
+    mapping: ColumnMapping | None,
+    wave: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    demo: bool,
+) -> ImportReport:
+    # Refuse before the work: reading a large file only to be told "not allowed" is rude.
+    if not dry_run and not actor.is_admin:
+        raise PermissionError(t("store.not_admin_import", "en"))
+    report = ImportReport(file=filename, dry_run=dry_run)
+    try:
+        table = read_table(
+            data,
+            filename,
+            max_bytes=settings.max_upload_mb * 1_048_576,
+            max_rows=settings.max_rows,
+        )
+        report.encoding = table.encoding
+        report.delimiter = table.delimiter
+        result = validate(table, layout=layout, mapping=mapping, wave=wave)
+    except FileRefused as refused:
+        report.refused = refused
+        return report
+    del table  # the raw text cells are no longer needed; a million rows of them is a lot
+
+    upload = UploadInfo.for_bytes(
+        data,
+        filename,
+        layout=result.layout,
+        encoding=report.encoding,
+        delimiter=report.delimiter,
+        kind="demo" if demo else "file",
+    )
+    outcome = store.import_assessments(
+        result.assessments,
+        upload,
+        actor=actor,
+        rows=result.rows,
+        rejected=result.rejected,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        is_demo=demo,
+    )
+    report.layout = result.layout
+    report.rows = outcome.rows
+    report.inserted = outcome.inserted
+    report.updated = outcome.updated
+    report.unchanged = outcome.unchanged
+    report.rejected = outcome.rejected
+    report.stored = outcome.stored
+    report.upload_id = outcome.upload_id
+    report.errors = list(result.errors)
+    report.warnings = _by_row([*result.warnings, *outcome.name_changes])
+    return report
+
+
+def _by_row(issues: Sequence[ReportIssue]) -> list[ReportIssue]:
+    """File-wide issues first, then by spreadsheet row; ties keep their order."""
+    return sorted(issues, key=lambda issue: (issue.row is not None, issue.row or 0))

@@ -1,0 +1,39 @@
+"""AppTest helpers: run app.py on a chosen page, language and URL, on an isolated data
+folder (the bundled snapshot, an empty store), so tests never touch the developer's data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from support.apptest import APP
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DIH_DASH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DIH_DASH_DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")
+    monkeypatch.setenv("DIH_DASH_AUTO_LOAD_DEMO", "0")
+    return tmp_path
+
+
+@pytest.fixture
+def open_page() -> Callable[..., AppTest]:
+    def run(page: str | None, lang: str = "ro", **query: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params["lang"] = lang
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page is not None:
+            # A page switch clears the URL, as in the browser; the page's own parameters are
+            # set again before the page runs.
+            at.switch_page(f"app_pages/{page}.py")
+            for key, value in query.items():
+                at.query_params[key] = value
+            at.run()
+        return at
+
+    return run

@@ -1,0 +1,429 @@
+"""Member charts: each builds with the expected traces and labels in both languages, carries
+its source line, keeps member and national values in separate bars, never shows a member's
+name unless the caller passes it, and draws the county map offline from the GeoJSON."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dih_dash.charts.members import (
+    RadarTrace,
+    cohort_heatmap,
+    county_map,
+    dii_bands_chart,
+    dimension_bars,
+    dimension_radar,
+    dma_band_chart,
+    dumbbell_chart,
+    headline_chart,
+    members_text,
+    progress_chart,
+)
+from dih_dash.charts.theme import EU, MEMBERS, MEMBERS_MICRO, OTHER, ROMANIA, TARGET
+from dih_dash.domain.cohort import (
+    SUPPRESSED,
+    anonymous,
+    cohort_medians,
+    cohort_size,
+    county_summary,
+    county_table,
+    dii_bands_by_wave,
+    dii_share_by_wave,
+    dimension_matrix,
+    dimension_stats,
+    dma_band_distribution,
+    member_matrix,
+    paired_assessments,
+    progress_summary,
+    suppress_small_groups,
+)
+from dih_dash.domain.scoring import score_assessments
+from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, DMA_COLUMNS
+from dih_dash.i18n import Translator
+from dih_dash.sources.geo import BOUNDARIES_ATTRIBUTION, COUNTY_GEOJSON, load_county_geojson
+
+MIN_GROUP = 5
+
+
+def cohort() -> pd.DataFrame:
+    """Twelve 10+ members and three micro members in T0; ten of the 10+ again in T1.
+    Company names are "Secret…" so a leak into a figure is easy to spot."""
+    rows = []
+    for i in range(15):
+        micro = i >= 12
+        for wave in ("T0", "T1"):
+            if wave == "T1" and (i >= 10):
+                continue
+            # Changes of 3 to 6 points, so the quartiles differ from the median.
+            step = 3.0 + i % 4 if wave == "T1" else 0.0
+            record = dict.fromkeys(ASSESSMENT_COLUMNS)
+            record |= {
+                "member_id": f"RO{1000 + i}",
+                "company_name": f"Secret Mobila {i} SRL",
+                "wave": wave,
+                "cluster": "IT" if i % 2 else "Mobilier",
+                "size_class": "micro" if micro else "small",
+                "employees": 4 if micro else 20,
+                "county": "CJ" if i < 8 else "BH",
+                "dma_strategy": 20.0 + 3 * i + step,
+                "dma_readiness": 30.0 + 2 * i + step,
+                "dma_human": 25.0 + i + step,
+                "dma_data": 35.0 + i + step,
+                "dma_automation": 15.0 + 2 * i + step,
+                "dma_green": 40.0 - i + step,
+            }
+            record["dma_overall"] = sum(record[c] for c in DMA_COLUMNS[:-1]) / 6
+            yes = (i % 12) + (1 if wave == "T1" else 0)
+            record |= {item: n < yes for n, item in enumerate(DII_ITEMS)}
+            rows.append(record)
+    frame = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
+    for item in DII_ITEMS:
+        frame[item] = frame[item].astype("boolean")
+    frame["employees"] = frame["employees"].astype("Int64")
+    return score_assessments(frame)
+
+
+def national_basic() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator": ["desi_sme_di3_gelo"] * 4,
+            "geo": ["RO", "RO", "EU27_2020", "EU27_2020"],
+            "period": [2023, 2025, 2023, 2025],
+            "value": [26.8, 44.34, 57.7, 71.39],
+            "flag": ["", "b", "", ""],
+        }
+    )
+
+
+def national_bands() -> pd.DataFrame:
+    rows = []
+    for geo, values in (("RO", (56.0, 28.0, 13.0, 3.0)), ("EU27_2020", (29.0, 35.0, 27.0, 9.0))):
+        for band, value in zip(("vlo", "lo", "hi", "vhi"), values, strict=True):
+            rows.append({"indicator": f"dii3_{band}", "geo": geo, "period": 2025,
+                         "value": value, "flag": ""})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def secrets(frame: pd.DataFrame) -> set[str]:
+    return set(frame["company_name"]) | set(frame["member_id"])
+
+
+def leaks(fig: go.Figure, names: set[str]) -> list[str]:
+    text = fig.to_json()
+    return sorted(name for name in names if name in text)
+
+
+@pytest.fixture(scope="module")
+def geojson() -> dict:
+    return load_county_geojson()
+
+
+# --- the headline -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_headline_bars_for_members_and_nations_never_a_line(lang):
+    tr = Translator(lang)
+    frame = cohort()
+    shares = dii_share_by_wave(frame)
+    fig = headline_chart(shares, national_basic(), tr, members=15)
+    assert all(isinstance(trace, go.Bar) for trace in fig.data)
+    names = [trace.name for trace in fig.data]
+    assert names[:2] == [
+        tr("members.headline.legend_10plus"),
+        tr("members.headline.legend_micro"),
+    ]
+    ten, micro, romania, eu = fig.data
+    expected = shares.set_index(["wave", "size_group"])["share"]
+    assert list(ten.x) == ["T0", "T1"]
+    assert list(ten.y) == pytest.approx([expected["T0", "10plus"], expected["T1", "10plus"]])
+    assert micro.y[0] == pytest.approx(expected["T0", "micro"]) and micro.y[1] is None
+    assert (ten.marker.color, micro.marker.color) == (MEMBERS, MEMBERS_MICRO)
+    # The national bars: the latest year, labelled with it, flag shown.
+    assert romania.x[0].endswith("2025") and romania.y[0] == 44.34
+    assert romania.marker.color == ROMANIA and eu.marker.color == EU
+    assert romania.text[0].endswith(" b")
+    assert eu.x[0] == f"{'Media UE (UE-27)' if lang == 'ro' else 'EU average (EU-27)'} 2025"
+    assert any(s.y0 == 90.0 and s.line.color == TARGET for s in fig.layout.shapes)
+    note = fig.layout.title.subtitle.text.replace("<br>", " ")
+    survey = "chestionarul hubului (DMA/DII)" if lang == "ro" else "hub survey (DMA/DII)"
+    assert survey in note and "T0, T1" in note
+    assert "15 membri" in note if lang == "ro" else "15 members" in note
+    assert "isoc_e_dii, E_DI3_GELO, 10–249" in note and "2025" in note
+    assert fig.layout.separators == (",." if lang == "ro" else ".,")
+
+
+def test_headline_hides_a_small_group_and_says_so():
+    tr = Translator("en")
+    frame = cohort()
+    shares = suppress_small_groups(dii_share_by_wave(frame), "members", MIN_GROUP)
+    fig = headline_chart(shares, national_basic(), tr, members=15, min_group=MIN_GROUP)
+    micro = fig.data[1]
+    assert list(micro.y) == [None, None]  # 3 micro members in T0: below 5
+    assert fig.data[0].y[0] is not None
+    note = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert "fewer than 5 members: micro members (<10 employees) T0" in note
+
+
+def test_a_row_marked_suppressed_is_never_drawn_even_with_numbers_left_in_it():
+    tr = Translator("en")
+    frame = cohort()
+    # Blanking only the gap leaves the share in the row: the mark alone must hide it.
+    shares = suppress_small_groups(
+        dii_share_by_wave(frame), "members", MIN_GROUP, ["gap_to_target"], hide_count=False
+    )
+    assert shares[SUPPRESSED].any() and shares["share"].notna().all()
+    headline = headline_chart(shares, national_basic(), tr, members=15, min_group=MIN_GROUP)
+    assert list(headline.data[1].y) == [None, None]
+    bands = suppress_small_groups(
+        dii_bands_by_wave(frame), "members", MIN_GROUP, ["in_band"], hide_count=False
+    )
+    fig = dii_bands_chart(bands, national_bands(), tr, members=15, min_group=MIN_GROUP)
+    assert tr("members.bands.row_micro", wave="T0") not in list(fig.data[0].y)
+    stats = suppress_small_groups(
+        dimension_stats(frame, by="size_class"), "members", MIN_GROUP, ["mean"], hide_count=False
+    )
+    bars = dimension_bars(stats, tr, members=15, by="size_class", min_group=MIN_GROUP)
+    assert tr("members.size_classes.micro") not in [t.name.split(" · ")[0] for t in bars.data]
+
+
+def test_headline_without_national_data_still_draws_the_members():
+    fig = headline_chart(
+        dii_share_by_wave(cohort()), national_basic().iloc[0:0], Translator("ro"), members=15
+    )
+    assert len(fig.data) == 2 and "Eurostat" not in fig.layout.title.subtitle.text
+
+
+# --- DII bands and DMA bands --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_dii_bands_members_beside_romania_and_the_eu(lang):
+    tr = Translator(lang)
+    bands = dii_bands_by_wave(cohort())
+    fig = dii_bands_chart(bands, national_bands(), tr, members=15)
+    assert [t.name for t in fig.data] == [tr(f"dii_bands.{b}") for b in ("vlo", "lo", "hi", "vhi")]
+    rows = list(fig.data[0].y)
+    assert rows[0] == tr("members.bands.row_10plus", wave="T0")
+    romania, eu = (
+        ("România", "Media UE (UE-27)") if lang == "ro" else ("Romania", "EU average (EU-27)")
+    )
+    assert rows[-2:] == [f"{romania} · 2025", f"{eu} · 2025"]
+    # Every row's four bands add up to 100.
+    for i in range(len(rows)):
+        assert sum(trace.x[i] or 0 for trace in fig.data) == pytest.approx(100.0)
+    assert fig.data[0].x[-2] == 56.0
+    note = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert "E_DI3_VLO…E_DI3_VHI" in note and "2025" in note
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_dma_band_chart_stacks_the_four_bands_per_wave(lang):
+    tr = Translator(lang)
+    distribution = dma_band_distribution(cohort())
+    fig = dma_band_chart(distribution, tr, members=15)
+    assert fig.layout.barmode == "stack"
+    labels = [tr(f"members.dma_bands.{b}") for b in ("basic", "average")]
+    assert [t.name for t in fig.data][:2] == labels
+    assert list(fig.data[0].x) == ["T0", "T1"]
+    for i in range(2):
+        assert sum(t.y[i] or 0 for t in fig.data) == pytest.approx(100.0)
+    by_cluster = dma_band_chart(
+        dma_band_distribution(cohort(), by="cluster"), tr, members=15, by="cluster"
+    )
+    assert "T0 · IT" in list(by_cluster.data[0].x)
+
+
+# --- radar, bars, heatmap ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_radar_draws_closed_shapes_on_0_to_100(lang):
+    tr = Translator(lang)
+    frame = cohort()
+    traces = [
+        RadarTrace(tr("members.radar.cohort_median", wave=w), cohort_medians(frame, w))
+        for w in ("T0", "T1")
+    ]
+    traces.append(RadarTrace("IT T1", cohort_medians(frame, "T1", "IT"), "group"))
+    traces.append(RadarTrace("Firma X, T1", frame.iloc[1], "member"))
+    fig = dimension_radar(traces, tr, waves=["T0", "T1"], members=15)
+    assert [type(t) for t in fig.data] == [go.Scatterpolar] * 4
+    assert tuple(fig.layout.polar.radialaxis.range) == (0, 100)
+    first = fig.data[0]
+    assert len(first.r) == 7 and first.r[0] == first.r[-1]
+    assert first.theta[0].replace("<br>", " ") == tr("members.dimensions.dma_strategy")
+    assert fig.data[0].line.dash == "dash" and fig.data[3].line.dash == "solid"
+    assert fig.data[0].name == tr("members.radar.cohort_median", wave="T0")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_dimension_bars_one_series_per_group_small_groups_hidden(lang):
+    tr = Translator(lang)
+    t0 = cohort()[lambda f: f["wave"] == "T0"]
+    stats = suppress_small_groups(dimension_stats(t0, by="size_class"), "members", MIN_GROUP)
+    fig = dimension_bars(stats, tr, members=15, by="size_class", min_group=MIN_GROUP)
+    # small: 12 members drawn; micro: 3 members hidden.
+    assert [t.name for t in fig.data] == [tr("members.size_classes.small")]
+    medians = stats[stats["group"] == "small"].set_index("dimension")["median"]
+    assert list(fig.data[0].x) == pytest.approx([medians[d] for d in DMA_COLUMNS])
+    assert fig.data[0].y[-1].replace("<br>", " ") == tr("members.dimensions.dma_overall")
+    note = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert tr("members.size_classes.micro") in note
+
+
+def test_heatmap_rows_are_what_the_caller_gives():
+    tr = Translator("en")
+    frame = cohort()
+    t1 = frame[frame["wave"] == "T1"]
+    stats = suppress_small_groups(dimension_stats(t1, by="cluster"), "members", MIN_GROUP)
+    public = cohort_heatmap(dimension_matrix(stats), tr, waves=["T1"], members=10, by="cluster")
+    assert list(public.data[0].y) == ["IT", "Mobilier"]
+    assert len(public.data[0].z[0]) == len(DMA_COLUMNS)
+    assert (public.data[0].zmin, public.data[0].zmax) == (0, 100)
+    admin = cohort_heatmap(member_matrix(frame, "T1"), tr, waves=["T1"], members=10)
+    assert "Secret Mobila 9 SRL" in admin.data[0].y and len(admin.data[0].y) == 10
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_progress_median_with_the_quartiles_as_error_bars(lang):
+    tr = Translator(lang)
+    paired = paired_assessments(cohort())
+    summary = progress_summary(paired)
+    fig = progress_chart(summary, tr, wave_from="T0", wave_to="T1", members=len(paired))
+    marks = fig.data[0]
+    assert list(marks.y) == pytest.approx(list(summary["median_change"]))
+    assert list(marks.error_y.array) == pytest.approx(
+        list(summary["q3_change"] - summary["median_change"])
+    )
+    assert list(marks.error_y.arrayminus) == pytest.approx(
+        list(summary["median_change"] - summary["q1_change"])
+    )
+    # Strategy changes 3, 3, 3, 4, 4, 4, 5, 5, 6, 6: median 4, quartiles 3.25 and 5.
+    assert marks.y[0] == 4.0
+    assert (marks.error_y.arrayminus[0], marks.error_y.array[0]) == pytest.approx((0.75, 1.0))
+    assert marks.text[0] == ("+4,0" if lang == "ro" else "+4.0")
+    note = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert tr("members.progress.paired_note", members=members_text(tr, 10)) in note
+
+
+def test_dumbbell_names_members_only_when_given():
+    tr = Translator("ro")
+    paired = paired_assessments(cohort())
+    anonymous_rows = dumbbell_chart(paired, tr, wave_from="T0", wave_to="T1")
+    assert not leaks(anonymous_rows, secrets(cohort()))
+    assert "Membrul 1" in anonymous_rows.data[-1].y
+    named = dumbbell_chart(
+        paired, tr, wave_from="T0", wave_to="T1", labels=list(paired["company_name"])
+    )
+    assert "Secret Mobila 0 SRL" in named.data[-1].y
+    markers = named.data[-1]
+    assert list(markers.x) == sorted(markers.x)  # rows ordered by the score after
+    with pytest.raises(ValueError, match="one label per"):
+        dumbbell_chart(paired, tr, wave_from="T0", wave_to="T1", labels=["x"])
+
+
+# --- the county map -----------------------------------------------------------------------
+
+
+def test_county_geojson_is_normalised_and_matches_the_county_table(geojson):
+    features = geojson["features"]
+    assert len(features) == 42
+    names = [f["properties"]["NAME_LATN"] for f in features]
+    assert "Bistrița-Năsăud" in names and not any(c in "".join(names) for c in "şţŞŢ")
+    ids = {f["properties"]["NUTS_ID"] for f in features}
+    assert ids == set(county_table()["nuts3"])
+    raw = json.loads(COUNTY_GEOJSON.read_text(encoding="utf-8"))
+    assert "Bistriţa-Năsăud" in [f["properties"]["NAME_LATN"] for f in raw["features"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_county_map_offline_with_suppressed_counties_grey(geojson, lang):
+    tr = Translator(lang)
+    frame = cohort()
+    t0 = frame[frame["wave"] == "T0"]
+    summary = county_summary(t0.iloc[:11], MIN_GROUP)  # Cluj 8 members, Bihor 3
+    fig = county_map(summary, geojson, tr, min_group=MIN_GROUP, waves=["T0"], members=11)
+    assert all(isinstance(trace, go.Choroplethmap) for trace in fig.data)
+    text = fig.to_json()
+    assert "mapbox" not in text
+    assert fig.layout.map.style == "white-bg"
+    assert not fig.layout.map.layers  # no text or symbol layers, nothing fetched
+    assert 43.6 < fig.layout.map.center.lat < 48.3 and 20.2 < fig.layout.map.center.lon < 29.7
+    located: list[str] = []
+    for trace in fig.data:
+        assert trace.featureidkey == "properties.NUTS_ID"
+        assert len(trace.geojson["features"]) == 42
+        located += list(trace.locations)
+    assert sorted(located) == sorted(f["properties"]["NUTS_ID"] for f in geojson["features"])
+    by_name = {trace.name: trace for trace in fig.data}
+    fewer = tr("members.map.fewer_than", members=members_text(tr, MIN_GROUP))
+    grey = by_name[fewer]
+    assert list(grey.locations) == ["RO111"]  # Bihor: 3 members
+    assert grey.colorscale[0][1] == OTHER
+    assert grey.hovertext[0] == f"Bihor: {fewer}"
+    coloured = next(t for t in fig.data if t.showscale is not False and t.zmax == 100)
+    assert list(coloured.locations) == ["RO113"]
+    cluj = summary.set_index("county").loc["CJ", "median_dma_overall"]
+    assert coloured.z[0] == pytest.approx(cluj)
+    assert BOUNDARIES_ATTRIBUTION in fig.layout.title.subtitle.text.replace("<br>", " ")
+
+
+# --- the public view -----------------------------------------------------------------------
+
+
+def test_no_member_name_or_id_in_any_chart_built_for_the_public(geojson):
+    tr = Translator("en")
+    frame = cohort()
+    hidden = secrets(frame)
+    members = cohort_size(frame).members
+    public = anonymous(frame)
+    paired = paired_assessments(frame)  # pairing needs the id; only its summary is drawn
+
+    def suppressed(table: pd.DataFrame, count: str = "members") -> pd.DataFrame:
+        return suppress_small_groups(table, count, MIN_GROUP)
+
+    t1_stats = suppressed(dimension_stats(public[public["wave"] == "T1"], by="cluster"))
+    figures = [
+        headline_chart(suppressed(dii_share_by_wave(public)), national_basic(), tr,
+                       members=members, min_group=MIN_GROUP),
+        dii_bands_chart(suppressed(dii_bands_by_wave(public)), national_bands(), tr,
+                        members=members, min_group=MIN_GROUP),
+        dma_band_chart(suppressed(dma_band_distribution(public, by="cluster")), tr,
+                       members=members, by="cluster", min_group=MIN_GROUP),
+        dimension_radar([RadarTrace("median T1", cohort_medians(public, "T1"))], tr,
+                        waves=["T1"], members=members),
+        dimension_bars(t1_stats, tr, members=members, by="cluster", min_group=MIN_GROUP),
+        cohort_heatmap(dimension_matrix(t1_stats), tr, waves=["T1"], members=members,
+                       by="cluster"),
+        progress_chart(suppressed(progress_summary(paired)), tr, wave_from="T0",
+                       wave_to="T1", members=len(paired)),
+        county_map(county_summary(frame, MIN_GROUP), geojson, tr, min_group=MIN_GROUP,
+                   waves=["T0", "T1"], members=members),
+    ]  # fmt: skip
+    for fig in figures:
+        assert leaks(fig, hidden) == [], fig.layout.title.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 1, "1 member"),
+        ("en", 20, "20 members"),
+        ("ro", 1, "1 membru"),
+        ("ro", 5, "5 membri"),
+        ("ro", 19, "19 membri"),
+        ("ro", 20, "20 de membri"),
+        ("ro", 101, "101 membri"),
+        ("ro", 1200, "1.200 de membri"),
+    ],
+)
+def test_member_counts_read_naturally(lang, count, expected):
+    assert members_text(Translator(lang), count) == expected

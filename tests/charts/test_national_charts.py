@@ -1,0 +1,137 @@
+"""Chart builders: the right traces, Romania highlighted, the target and EU marked, the
+source inside the figure, and the two DII versions never on one line."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dih_dash.charts.national import (
+    dii_bands_chart,
+    ranking_chart,
+    series_chart,
+    size_class_chart,
+    sme_path_chart,
+)
+from dih_dash.charts.theme import ROMANIA, wrap
+from dih_dash.domain.catalogue import load_catalogue
+from dih_dash.i18n import Translator
+
+
+@pytest.fixture
+def catalogue():
+    return load_catalogue()
+
+
+def ranks() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "geo": ["FI", "EE", "RO"],
+            "value": [94.04, 72.12, 44.34],
+            "flag": ["", "d", ""],
+            "rank": [1, 2, 3],
+        }
+    )
+
+
+def test_ranking_chart_highlights_romania_and_marks_eu_and_target(catalogue):
+    fig = ranking_chart(
+        ranks(),
+        catalogue["desi_sme_di3_gelo"],
+        Translator("ro"),
+        period=2025,
+        eu_value=71.39,
+        target=90.0,
+        source_note="Sursa: Eurostat (isoc_e_dii) · anul datelor 2025",
+    )
+    bar = fig.data[0]
+    assert list(bar.x) == ["Finlanda", "Estonia", "România"]
+    assert bar.marker.color[2] == ROMANIA and bar.marker.color[0] != ROMANIA
+    assert bar.text[2] == "44,3%" and bar.text[1] == "d"
+    lines = {shape.y0 for shape in fig.layout.shapes}
+    assert {71.39, 90.0} <= lines
+    assert "isoc_e_dii" in fig.layout.title.subtitle.text
+    assert fig.layout.separators == ",."
+
+
+def points(rows):
+    return pd.DataFrame(rows, columns=["indicator", "geo", "period", "value", "flag", "source"])
+
+
+def test_sme_path_never_joins_versions():
+    data = points(
+        [
+            ("desi_sme_di3_gelo", "RO", 2021, 22.23, "", "s"),
+            ("desi_sme_di4_gelo", "RO", 2022, 52.49, "", "s"),
+            ("desi_sme_di3_gelo", "RO", 2023, 26.78, "", "s"),
+            ("desi_sme_di4_gelo", "RO", 2024, 69.10, "", "s"),
+            ("desi_sme_di3_gelo", "RO", 2025, 44.34, "", "s"),
+        ]
+    )
+    fig = sme_path_chart(
+        data, Translator("en"), target=90, pace_from=(2025, 44.34), title="t", source_note="s"
+    )
+    series = [t for t in fig.data if t.name != "Straight path to the 2030 target"]
+    assert len(series) == 2
+    for trace in series:
+        years = list(trace.x)
+        assert all(y % 2 == years[0] % 2 for y in years), f"{trace.name} mixes odd and even years"
+    path = next(t for t in fig.data if t.name == "Straight path to the 2030 target")
+    assert list(path.x) == [2025, 2030] and list(path.y) == [44.34, 90]
+
+
+def test_series_chart_one_trace_per_geo(catalogue):
+    data = points(
+        [
+            ("desi_dsk_bab", "RO", 2025, 31.84, "", "desi2026"),
+            ("desi_dsk_bab", "EU27_2020", 2025, 60.39, "", "desi2026"),
+            ("desi_dsk_bab", "BG", 2025, 35.0, "b", "desi2026"),
+        ]
+    )
+    entry = catalogue["desi_dsk_bab"]
+    fig = series_chart(
+        data,
+        {entry.id: entry},
+        Translator("en"),
+        geos=["RO", "EU27_2020", "BG", "PL"],
+        target=80.0,
+        source_note="Source: x",
+        title="t",
+    )
+    assert [t.name for t in fig.data] == ["Romania", "EU average (EU-27)", "Bulgaria"]
+    assert fig.data[2].customdata[0] == "b"
+
+
+def test_bands_and_size_charts():
+    bands = pd.DataFrame(
+        {
+            "geo": ["RO"] * 4,
+            "period": [2025] * 4,
+            "band": ["vlo", "lo", "hi", "vhi"],
+            "value": [55.66, 30.0, 12.0, 2.34],
+            "flag": [""] * 4,
+        }
+    )
+    fig = dii_bands_chart(bands, Translator("ro"), title="t", source_note="s")
+    assert [t.name for t in fig.data] == [
+        "Foarte scăzut (0–3)",
+        "Scăzut (4–6)",
+        "Ridicat (7–9)",
+        "Foarte ridicat (10–12)",
+    ]
+    assert fig.layout.barmode == "stack"
+    sizes = pd.DataFrame(
+        {
+            "geo": ["RO", "EU27_2020"],
+            "size": ["10-49", "10-49"],
+            "value": [40.0, 70.0],
+            "flag": ["", ""],
+        }
+    )
+    fig = size_class_chart(sizes, Translator("en"), title="t", source_note="s", target=90)
+    assert [t.name for t in fig.data] == ["Romania", "EU average (EU-27)"]
+
+
+def test_wrap_breaks_long_titles():
+    assert wrap("a b c", 3) == "a b<br>c"
+    assert "<br>" not in wrap("short", 40)

@@ -1,0 +1,107 @@
+"""The downloadable hub templates read back with no errors (spec/survey-format.md §2)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+
+from dih_dash.domain.scoring import dii_score
+from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, HUB_COLUMNS
+from dih_dash.domain.survey_validation import validate
+from dih_dash.exports.templates import template_csv, template_headers, template_xlsx
+from dih_dash.sources.survey_files import read_table
+
+TODAY = dt.date(2025, 12, 1)
+BUILDERS = {"csv": template_csv, "xlsx": template_xlsx}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_template_round_trips_with_zero_errors_and_two_example_rows(lang: str, kind: str) -> None:
+    data = BUILDERS[kind](lang)
+    table = read_table(data, f"template.{kind}", max_bytes=10**6, max_rows=100)
+    result = validate(table, today=TODAY)
+
+    assert result.layout == "hub"
+    assert result.errors == [] and result.warnings == []
+    assert result.rows == 2 and result.rejected == 0
+    frame = result.assessments
+    prefix = "EXEMPLU" if lang == "ro" else "EXAMPLE"
+    tag = "exemplu" if lang == "ro" else "example"
+    assert frame["member_id"].tolist() == [f"{prefix}-01", f"{prefix}-02"]
+    assert frame["company_name"].tolist() == [
+        f"Exemplu Mobilă SRL ({tag})",
+        f"Exemplu Soft SRL ({tag})",
+    ]
+    assert frame["wave"].tolist() == ["T0", "T1"]
+    assert frame["assessed_on"].tolist() == [dt.date(2025, 3, 14), dt.date(2025, 9, 30)]
+    assert frame["size_class"].tolist() == ["small", "micro"]
+    assert frame["county"].tolist() == ["CJ", "BH"]
+    assert frame["dma_strategy"].tolist() == [42.5, 70.5]
+    assert frame["dma_overall"].tolist() == [38.5, 61.5]
+    assert [dii_score(r) for r in frame[list(DII_ITEMS)].to_dict("records")] == [6, 10]
+    assert frame["source_row"].tolist() == [2, 3]
+
+
+def test_headers_english_names_and_romanian_aliases() -> None:
+    assert template_headers("en") == list(ASSESSMENT_COLUMNS)
+    ro = template_headers("ro")
+    assert ro[:9] == [HUB_COLUMNS[c] for c in ASSESSMENT_COLUMNS[:9]]
+    assert ro[:3] == ["cod_membru", "denumire", "etapa"]
+    assert ro[9:] == list(ASSESSMENT_COLUMNS[9:])  # DMA and DII columns keep their names
+
+
+def test_csv_is_utf8_with_bom_comma_and_point_in_english() -> None:
+    data = template_csv("en")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == list(ASSESSMENT_COLUMNS)
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert (first["dma_strategy"], first["assessed_on"], first["dii_ai"]) == (
+        "42.5",
+        "2025-03-14",
+        "no",
+    )
+    assert b"\r\n" in data
+
+
+def test_csv_is_utf8_with_bom_semicolon_and_decimal_comma_in_romanian() -> None:
+    data = template_csv("ro")
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert len(rows) == 3 and all(len(r) == len(ASSESSMENT_COLUMNS) for r in rows)
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["dma_strategy"] == "42,5" and first["dma_overall"] == "38,5"
+    assert first["data_evaluarii"] == "14.03.2025"
+    assert (first["clasa_marime"], first["judet"], first["dii_ai"]) == ("mică", "Cluj", "nu")
+    assert not set("şţŞŢ") & set(text)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_xlsx_has_typed_cells_and_a_notes_sheet(lang: str) -> None:
+    workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(lang)))
+    data_sheet, notes_sheet = ("chestionar", "note") if lang == "ro" else ("survey", "notes")
+    assert workbook.sheetnames == [data_sheet, notes_sheet]
+    sheet = workbook[data_sheet]
+    assert [c.value for c in sheet[1]] == template_headers(lang)
+    assert sheet.max_row == 3
+    row = {h: c for h, c in zip(template_headers(lang), sheet[2], strict=True)}
+    assert row["dma_strategy"].value == 42.5 and row["dma_strategy"].data_type == "n"
+    date_header = "data_evaluarii" if lang == "ro" else "assessed_on"
+    assert row[date_header].value.date() == dt.date(2025, 3, 14)
+    assert sheet.freeze_panes == "A2"
+    notes = [c.value for c in workbook[notes_sheet]["A"]]
+    assert len(notes) == 10 and all(notes)
+    assert ("EXEMPLU-01" if lang == "ro" else "EXAMPLE-01") in notes[1]
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="language"):
+        template_csv("de")
+    with pytest.raises(ValueError, match="language"):
+        template_xlsx("fr")

@@ -1,0 +1,240 @@
+"""The Eurostat client against a real local HTTP server that replays recorded answers."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from support.national_data import dii_and_ai_catalogue, dii_body, indicator
+from support.replay_server import Fault, ReplayServer, fixture_bytes
+
+from dih_dash.domain.catalogue import Catalogue
+from dih_dash.sources.eurostat_client import (
+    EurostatClient,
+    EurostatError,
+    EurostatHTTPError,
+    EurostatOfflineError,
+    EurostatResponseError,
+    EurostatTimeoutError,
+    catalogue_filters,
+    dataset_url,
+)
+
+FILTERS = {"indic_is": ["E_DI4_HI", "E_DI4_VHI"], "size_emp": ["GE10"], "unit": ["PC_ENT"]}
+
+
+class Sleeps(list[float]):
+    """Stands in for time.sleep: records each wait and returns at once."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def client_for(base_url: str, sleeps: Sleeps, *, retries: int = 2, timeout: float = 2.0,
+               notices: list[str] | None = None) -> EurostatClient:  # fmt: skip
+    return EurostatClient(
+        base_url,
+        timeout=timeout,
+        retries=retries,
+        backoff=0.5,
+        sleep=sleeps,
+        on_retry=None if notices is None else notices.append,
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- URLs ------------------------------------------------------------------------------------
+
+
+def test_dataset_url_has_format_lang_and_repeated_filters() -> None:
+    url = dataset_url("https://example.test/eurostat/api/dissemination/", "isoc_e_dii", FILTERS)
+    assert url == (
+        "https://example.test/eurostat/api/dissemination/statistics/1.0/data/isoc_e_dii"
+        "?format=JSON&lang=EN&indic_is=E_DI4_HI&indic_is=E_DI4_VHI&size_emp=GE10&unit=PC_ENT"
+    )
+
+
+def test_catalogue_filters_take_the_union_of_values_per_dataset() -> None:
+    catalogue = dii_and_ai_catalogue()
+    assert catalogue_filters(catalogue, "isoc_e_dii") == FILTERS
+    assert catalogue_filters(catalogue, "isoc_eb_ai") == {
+        "indic_is": ["E_AI_TANY"],
+        "size_emp": ["GE10"],
+        "unit": ["PC_ENT"],
+    }
+    assert catalogue_filters(catalogue, "desi2026") == {}
+
+
+def test_a_dimension_left_open_by_one_series_is_not_filtered() -> None:
+    catalogue = Catalogue(
+        [
+            indicator("a", "eurostat:isoc_e_dii", indic_is="E_DI4_HI", size_emp="GE10"),
+            indicator("b", "eurostat:isoc_e_dii", indic_is="E_DI4_VHI"),
+        ]
+    )
+    assert catalogue_filters(catalogue, "isoc_e_dii") == {"indic_is": ["E_DI4_HI", "E_DI4_VHI"]}
+
+
+# --- healthy answers ---------------------------------------------------------------------------
+
+
+def test_fetch_returns_the_parsed_body_and_sends_the_filters(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    sleeps = Sleeps()
+
+    fetched = client_for(replay_server.base_url, sleeps).fetch("isoc_e_dii", FILTERS)
+
+    assert fetched.payload["label"] == "Digital Intensity by size class of enterprise"
+    assert fetched.attempts == 1
+    assert fetched.body_bytes == 6273
+    assert fetched.body_sha256.startswith("bfd86ae2215ac47a")
+    assert fetched.url.startswith(replay_server.base_url + "/statistics/1.0/data/isoc_e_dii?")
+    [request] = replay_server.requests_for("isoc_e_dii")
+    assert request.path == "/eurostat/api/dissemination/statistics/1.0/data/isoc_e_dii"
+    assert request.values("format") == ["JSON"]
+    assert request.values("lang") == ["EN"]
+    assert request.values("indic_is") == ["E_DI4_HI", "E_DI4_VHI"]
+    assert request.values("size_emp") == ["GE10"]
+    assert request.values("unit") == ["PC_ENT"]
+    assert sleeps == []
+
+
+def test_429_with_retry_after_then_ok_succeeds_after_waiting(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.then("isoc_e_dii", Fault.http(429, b"Too Many Requests", retry_after="7"))
+    sleeps, notices = Sleeps(), []
+
+    fetched = client_for(replay_server.base_url, sleeps, notices=notices).fetch("isoc_e_dii")
+
+    assert fetched.attempts == 2
+    assert len(replay_server.requests_for("isoc_e_dii")) == 2
+    assert sleeps == [7.0]
+    assert notices == ["isoc_e_dii: Eurostat answered HTTP 429; retrying in 7.0 s (attempt 2 of 3)"]
+
+
+def test_huge_retry_after_is_capped(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.then("isoc_e_dii", Fault.http(503, retry_after="86400"))
+    sleeps = Sleeps()
+
+    client_for(replay_server.base_url, sleeps).fetch("isoc_e_dii")
+
+    assert sleeps == [60.0]
+
+
+def test_a_dropped_connection_is_retried(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.then("isoc_e_dii", Fault.drop(), Fault.http(502))
+    sleeps = Sleeps()
+
+    fetched = client_for(replay_server.base_url, sleeps).fetch("isoc_e_dii")
+
+    assert fetched.attempts == 3
+    assert len(replay_server.requests_for("isoc_e_dii")) == 3
+    assert sleeps == [0.5, 1.0]  # exponential back-off: backoff x 2^(attempt-1)
+
+
+# --- failures ----------------------------------------------------------------------------------
+
+
+def test_500_is_retried_until_the_retries_are_exhausted(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.always("isoc_e_dii", Fault.http(500, b"<html>oops</html>"))
+    sleeps = Sleeps()
+
+    with pytest.raises(EurostatHTTPError) as caught:
+        client_for(replay_server.base_url, sleeps, retries=3).fetch("isoc_e_dii")
+
+    assert caught.value.status == 500
+    assert str(caught.value) == "isoc_e_dii: Eurostat answered HTTP 500 (after 4 tries)"
+    assert len(replay_server.requests_for("isoc_e_dii")) == 4
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_400_is_not_retried_and_shows_eurostat_s_label(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    error = fixture_bytes("error400_invalid_dimension_param.json")
+    replay_server.always("isoc_e_dii", Fault.http(400, error))
+    sleeps = Sleeps()
+
+    with pytest.raises(EurostatHTTPError) as caught:
+        client_for(replay_server.base_url, sleeps).fetch("isoc_e_dii")
+
+    assert len(replay_server.requests_for("isoc_e_dii")) == 1
+    assert sleeps == []
+    assert caught.value.status == 400
+    assert "HTTP 400" in str(caught.value)
+    assert "GEOX is not a valid dimension for the dataset ISOC_CI_CM_H" in str(caught.value)
+    assert caught.value.eurostat_label is not None
+    assert caught.value.eurostat_label.startswith("INVALID_URL_PARAMETER_DIMENSION")
+
+
+def test_unknown_dataset_404_is_not_retried(replay_server: ReplayServer) -> None:
+    with pytest.raises(EurostatHTTPError, match="HTTP 404"):
+        client_for(replay_server.base_url, Sleeps()).fetch("no_such_dataset")
+    assert len(replay_server.requests) == 1
+
+
+def test_a_slow_server_times_out_on_every_try(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.always("isoc_e_dii", Fault.slow(5.0))
+    sleeps = Sleeps()
+
+    with pytest.raises(
+        EurostatTimeoutError, match=r"did not answer within 0\.3 s \(after 2 tries\)"
+    ):
+        client_for(replay_server.base_url, sleeps, retries=1, timeout=0.3).fetch("isoc_e_dii")
+
+    assert len(replay_server.requests_for("isoc_e_dii")) == 2
+    assert sleeps == [0.5]
+
+
+def test_a_truncated_body_is_an_error_not_a_crash(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.always("isoc_e_dii", Fault.truncated())
+
+    with pytest.raises(EurostatResponseError, match=r"not valid JSON \(3136 bytes"):
+        client_for(replay_server.base_url, Sleeps()).fetch("isoc_e_dii")
+
+
+def test_an_error_body_with_status_200_is_refused(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", fixture_bytes("error400_invalid_dimension_value.json"))
+
+    with pytest.raises(EurostatHTTPError, match="GEO=EUROVISION"):
+        client_for(replay_server.base_url, Sleeps()).fetch("isoc_e_dii")
+
+
+def test_connections_dropped_every_time_are_reported(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.always("isoc_e_dii", Fault.drop())
+
+    with pytest.raises(EurostatError, match=r"connection to 127\.0\.0\.1:[0-9]+ was dropped"):
+        client_for(replay_server.base_url, Sleeps()).fetch("isoc_e_dii")
+    assert len(replay_server.requests_for("isoc_e_dii")) == 3
+
+
+def test_a_closed_port_reads_as_offline() -> None:
+    port = closed_port()
+    sleeps = Sleeps()
+    client = client_for(f"http://127.0.0.1:{port}/eurostat/api/dissemination", sleeps)
+
+    with pytest.raises(EurostatOfflineError) as caught:
+        client.fetch("isoc_e_dii")
+
+    message = str(caught.value)
+    assert message == (
+        f"isoc_e_dii: cannot reach 127.0.0.1:{port}: the machine seems offline, "
+        "or the host is unreachable (after 3 tries)"
+    )
+    assert "\n" not in message
+    assert sleeps == [0.5, 1.0]
+
+
+def test_timeout_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        EurostatClient("http://127.0.0.1:1", timeout=0)

@@ -1,0 +1,443 @@
+"""Reading member survey files: encodings, separators, line ends, XLSX, refusals (spec §4)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from dih_dash.sources.survey_files import FileRefused, RawTable, read_table
+
+LIMITS = {"max_bytes": 5_000_000, "max_rows": 1000}
+
+
+def read(data: bytes, filename: str = "members.csv", **limits: int) -> RawTable:
+    return read_table(data, filename, **{**LIMITS, **limits})
+
+
+def refusal(data: bytes, filename: str = "members.csv", **limits: int) -> FileRefused:
+    with pytest.raises(FileRefused) as info:
+        read(data, filename, **limits)
+    return info.value
+
+
+def column(table: RawTable, name: str) -> list[str]:
+    return table.frame[name].tolist()
+
+
+# --- the encoding × separator × line-end matrix -----------------------------------------
+
+# Romanian text as Excel on Windows writes it (cedilla ş ţ), comma-below where the
+# encoding can hold it, a Polish place name (its ą tells ISO-8859-2 from cp1250), decimal
+# commas, a cell holding the separator and a line break, and a blank line.
+HEADER = ["member_id", "company_name", "wave", "county", "dma_green", "cluster"]
+ROWS = [
+    ["RO1", "Ţesătoria Şerban SRL", "T0", "Bistriţa-Năsăud", "67,5", "Mobilier"],
+    None,  # a blank line: counted by a spreadsheet, not returned
+    ["RO2", "Fabrica din Ząbkowice", "T1", "Timiş", "12", "IT"],
+    ["RO3", "Îmbinări Ăâî SRL", "T0", "Iaşi", "0,25", "linia 1{sep} cu separator\nlinia 2"],
+]
+EXPECTED_NAMES = ["Țesătoria Șerban SRL", "Fabrica din Ząbkowice", "Îmbinări Ăâî SRL"]
+EXPECTED_COUNTIES = ["Bistrița-Năsăud", "Timiș", "Iași"]
+
+
+def matrix_text(sep: str, newline: str, comma_below: bool) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator=newline)
+    writer.writerow(HEADER)
+    for row in ROWS:
+        if row is None:
+            out.write(newline)
+        else:
+            writer.writerow([cell.replace("{sep}", sep) for cell in row])
+    text = out.getvalue()
+    if comma_below:  # the Unicode encodings also meet the correct letters
+        text = text.replace("Timiş", "Timiș")
+    return text
+
+
+ENCODINGS = {
+    "utf-8": ("utf-8", "utf-8", True),
+    "utf-8-sig": ("utf-8-sig", "utf-8-sig", True),
+    "utf-16": ("utf-16", "utf-16", True),
+    "cp1250": ("cp1250", "cp1250", False),
+    "iso-8859-2": ("iso-8859-2", "iso-8859-2", False),
+}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"], ids=["comma", "semicolon", "tab", "pipe"])
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+def test_encoding_separator_line_end_matrix(encoding: str, sep: str, newline: str) -> None:
+    codec, reported, comma_below = ENCODINGS[encoding]
+    data = matrix_text(sep, newline, comma_below).encode(codec)
+
+    table = read(data)
+
+    assert table.format == "csv"
+    assert table.encoding == reported
+    assert table.delimiter == sep
+    assert table.sheet is None
+    assert list(table.header) == HEADER
+    assert column(table, "company_name") == EXPECTED_NAMES
+    assert column(table, "county") == EXPECTED_COUNTIES
+    assert column(table, "dma_green") == ["67,5", "12", "0,25"]  # as read: validation parses
+    assert column(table, "cluster")[2] == f"linia 1{sep} cu separator\nlinia 2"
+    # header 1, RO1 2, blank 3, RO2 4, RO3 5 (its cell spans two lines but is one row)
+    assert table.row_numbers == (2, 4, 5)
+
+
+def test_utf16_big_endian_with_bom() -> None:
+    text = "member_id;company_name\r\nRO1;Ştefan SRL\r\n"
+    table = read(b"\xfe\xff" + text.encode("utf-16-be"))
+    assert table.encoding == "utf-16"
+    assert column(table, "company_name") == ["Ștefan SRL"]
+
+
+# --- telling Windows-1250 from ISO-8859-2 -----------------------------------------------
+
+
+def test_romanian_text_that_reads_the_same_in_both_is_called_cp1250() -> None:
+    # ă â î ş ţ have the same bytes in both code pages; Excel on Romanian Windows writes cp1250.
+    data = "member_id;company_name\nRO1;Ţăndărei Şi Fiii SRL\n".encode("iso-8859-2")
+    assert data == "member_id;company_name\nRO1;Ţăndărei Şi Fiii SRL\n".encode("cp1250")
+    table = read(data)
+    assert table.encoding == "cp1250"
+    assert column(table, "company_name") == ["Țăndărei Și Fiii SRL"]
+
+
+def test_bytes_0x80_to_0x9f_mean_cp1250() -> None:
+    data = "member_id;company_name\nRO1;„Exemplu” – Mobilă SRL\n".encode("cp1250")
+    table = read(data)
+    assert table.encoding == "cp1250"
+    assert column(table, "company_name") == ["„Exemplu” – Mobilă SRL"]
+
+
+def test_a_letter_only_iso_has_inside_a_word_means_iso_8859_2() -> None:
+    data = "member_id;company_name\nRO1;Ząbkowice Śląskie SA\n".encode("iso-8859-2")
+    table = read(data)
+    assert table.encoding == "iso-8859-2"
+    assert column(table, "company_name") == ["Ząbkowice Śląskie SA"]
+
+
+def test_cp1250_symbols_between_spaces_do_not_pass_for_iso_letters() -> None:
+    # « » © are letters (Ť ť Š) in ISO-8859-2, but here they stand beside spaces.
+    data = "member_id;company_name\nRO1;Firma «Exemplu» © 2025\n".encode("cp1250")
+    table = read(data)
+    assert table.encoding == "cp1250"
+    assert column(table, "company_name") == ["Firma «Exemplu» © 2025"]
+
+
+def test_plain_ascii_is_utf8() -> None:
+    assert read(b"member_id,company_name\nRO1,Acme SRL\n").encoding == "utf-8"
+
+
+# --- separators --------------------------------------------------------------------------
+
+
+def test_semicolon_file_with_unquoted_decimal_commas() -> None:
+    data = b"member_id;company_name;dma_green;dma_data\nRO1;A;67,5;12,25\nRO2;B;1,5;3\n"
+    table = read(data)
+    assert table.delimiter == ";"
+    assert column(table, "dma_data") == ["12,25", "3"]
+
+
+def test_comma_file_whose_quoted_cells_hold_semicolons_and_line_breaks() -> None:
+    data = (
+        b"member_id,company_name,note\r\n"
+        b'RO1,"A; B; C SRL","x;y;z\r\nmore;text"\r\n'
+        b'RO2,"D SRL","a;b"\r\n'
+    )
+    table = read(data)
+    assert table.delimiter == ","
+    assert column(table, "company_name") == ["A; B; C SRL", "D SRL"]
+    assert table.row_numbers == (2, 3)
+
+
+def test_tab_file_with_commas_and_semicolons_in_cells() -> None:
+    data = b"member_id\tcompany_name\tnote\nRO1\tA, B; C\tx,y\nRO2\tD\tz;w\n"
+    table = read(data)
+    assert table.delimiter == "\t"
+    assert column(table, "company_name") == ["A, B; C", "D"]
+
+
+def test_pipe_file() -> None:
+    table = read(b"member_id|company_name\nRO1|A, B\n")
+    assert table.delimiter == "|"
+    assert column(table, "company_name") == ["A, B"]
+
+
+# --- rows as a spreadsheet numbers them --------------------------------------------------
+
+
+def test_blank_lines_and_separator_only_lines_are_counted_but_not_returned() -> None:
+    data = b"member_id;company_name\n\nRO1;A\n;\n\nRO2;B\n\n\n"
+    table = read(data)
+    assert column(table, "member_id") == ["RO1", "RO2"]
+    assert table.row_numbers == (3, 6)
+
+
+def test_leading_blank_lines_move_the_header_down() -> None:
+    table = read(b"\n\nmember_id;company_name\nRO1;A\n")
+    assert table.header_row == 3
+    assert table.row_numbers == (4,)
+
+
+def test_multi_line_cells_keep_one_row_each() -> None:
+    data = b'member_id,note\nRO1,"a\nb\nc"\nRO2,"d"\nRO3,"e\r\nf"\n'
+    table = read(data)
+    assert table.row_numbers == (2, 3, 4)
+    assert column(table, "note") == ["a\nb\nc", "d", "e\r\nf"]
+
+
+def test_short_rows_are_padded_and_trailing_empty_columns_dropped() -> None:
+    data = b"member_id;company_name;;;\nRO1;A;;;\nRO2\n"
+    table = read(data)
+    assert list(table.header) == ["member_id", "company_name"]
+    assert column(table, "company_name") == ["A", ""]
+
+
+def test_values_without_a_header_are_kept_in_an_unnamed_column() -> None:
+    table = read(b"member_id;company_name\nRO1;A;stray\n")
+    assert list(table.header) == ["member_id", "company_name", ""]
+    assert table.frame.iloc[0, 2] == "stray"
+
+
+def test_cells_are_kept_exactly_as_read() -> None:
+    table = read(b'member_id;company_name\n  ro1 ;" A  SRL "\n')
+    assert column(table, "member_id") == ["  ro1 "]
+    assert column(table, "company_name") == [" A  SRL "]
+
+
+def test_headers_get_comma_below_letters_too() -> None:
+    table = read("Judeţ;Denumire\nCJ;A\n".encode("cp1250"))
+    assert list(table.header) == ["Județ", "Denumire"]
+
+
+def test_a_stray_quote_inside_a_cell_is_read_as_excel_does() -> None:
+    table = read(b'member_id;company_name\nRO1;Firma "Exemplu" SRL\nRO2;"B" SRL\n')
+    assert column(table, "company_name")[0] == 'Firma "Exemplu" SRL'
+    assert table.row_numbers == (2, 3)
+
+
+def test_a_trailing_ctrl_z_is_not_binary() -> None:
+    assert column(read(b"member_id;company_name\nRO1;A\n\x1a"), "member_id") == ["RO1"]
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"   \r\n\n", b"\xef\xbb\xbf", b"\xff\xfe", b";;;\n;;\n"],
+    ids=["zero-bytes", "white-space", "utf8-bom-only", "utf16-bom-only", "separators-only"],
+)
+def test_empty_file_is_refused(data: bytes) -> None:
+    assert refusal(data).code == "empty"
+
+
+@pytest.mark.parametrize(
+    "data", [b"member_id;company_name;wave\n", b"member_id;company_name;wave\r\n\r\n;;\r\n"]
+)
+def test_header_without_rows_is_refused(data: bytes) -> None:
+    assert refusal(data).code == "no_rows"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"member_id,company_name\nRO1,A\x00B\n",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+        bytes(range(0x80, 0x100)) * 4,
+        b"ok\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10",
+    ],
+    ids=["nul-in-text", "png", "high-bytes", "control-characters"],
+)
+def test_bytes_that_are_not_text_are_refused(data: bytes) -> None:
+    assert refusal(data).code == "binary"
+
+
+def test_file_over_the_size_limit_is_refused_with_both_sizes() -> None:
+    error = refusal(b"member_id;company_name\n" + b"RO1;A\n" * 200_000, max_bytes=1_048_576)
+    assert error.code == "too_large"
+    assert error.reason("en") == "The file is 1.2 MB, over the limit of 1 MB."
+    assert error.reason("ro") == "Fișierul are 1,2 MB, peste limita de 1 MB."
+
+
+def test_more_rows_than_the_limit_is_refused_and_the_limit_itself_is_fine() -> None:
+    data = b"member_id;company_name\nRO1;A\n\nRO2;B\nRO3;C\n"
+    assert len(read(data, max_rows=3)) == 3
+    error = refusal(data, max_rows=2)
+    assert error.code == "too_many_rows"
+    assert "2" in error.reason("en")
+
+
+def test_an_unclosed_quote_is_refused_naming_its_row() -> None:
+    error = refusal(b'member_id,company_name\nRO1,A\n\nRO2,"B SRL\nRO3,C\n')
+    assert error.code == "unclosed_quote"
+    assert error.params == {"row": 4}
+    assert error.reason("en") == (
+        "A quotation mark opened in row 4 is never closed, so the rest of the file cannot be read."
+    )
+
+
+OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+
+def test_password_protected_xlsx_is_refused() -> None:
+    # Excel saves an encrypted workbook as an OLE container, whatever the extension says.
+    assert refusal(OLE_HEADER, "members.xlsx").code == "xlsx_encrypted"
+    stream = "EncryptedPackage".encode("utf-16-le")
+    assert refusal(OLE_HEADER + stream + b"\x00" * 64, "upload.bin").code == "xlsx_encrypted"
+
+
+def test_legacy_xls_is_refused_with_its_own_reason() -> None:
+    error = refusal(OLE_HEADER + "Workbook".encode("utf-16-le"), "old.xls")
+    assert error.code == "xls_legacy"
+    assert ".xlsx" in error.reason("en") and ".xlsx" in error.reason("ro")
+
+
+def test_corrupt_xlsx_is_refused() -> None:
+    assert refusal(b"PK\x03\x04" + b"\x00garbage" * 50, "m.xlsx").code == "xlsx_corrupt"
+    good = xlsx_bytes({"survey": [["member_id", "company_name"], ["RO1", "A"]]})
+    assert refusal(good[: len(good) // 2], "m.xlsx").code == "xlsx_corrupt"
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert refusal(buffer.getvalue(), "m.docx").code == "not_xlsx"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\x00\x01binary\x02", b"a,b\n", OLE_HEADER, b"PK\x03\x04xx"],
+)
+def test_every_refusal_reason_is_one_line_in_both_languages(data: bytes) -> None:
+    error = refusal(data, "m.xlsx")
+    for lang in ("en", "ro"):
+        reason = error.reason(lang)
+        assert reason and "\n" not in reason
+    assert str(error) == error.reason("en")
+
+
+def test_romanian_reasons_use_comma_below_letters() -> None:
+    reason = refusal(b"a,b\n").reason("ro")
+    assert reason == "Fișierul are un rând de antet, dar niciun rând de date."
+    assert not set("şţŞŢ") & set(reason)
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def xlsx_bytes(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if name in hidden:
+            sheet.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+HUB_ROWS: list[list[object]] = [["member_id", "company_name", "wave"], ["RO1", "A", "T0"]]
+
+
+def test_xlsx_first_sheet_when_none_is_named_for_answers() -> None:
+    data = xlsx_bytes({"Foaie1": HUB_ROWS, "Foaie2": [["x"], ["y"]]})
+    table = read(data, "m.xlsx")
+    assert (table.format, table.sheet, table.encoding, table.delimiter) == (
+        "xlsx", "Foaie1", None, None,
+    )  # fmt: skip
+    assert column(table, "member_id") == ["RO1"]
+
+
+@pytest.mark.parametrize("name", ["My SMEs DMA Results", "SURVEY", "Chestionar ", "survey"])
+def test_xlsx_sheet_named_for_answers_wins_over_the_first(name: str) -> None:
+    data = xlsx_bytes({"Instrucțiuni": [["citiți"], ["asta"]], name: HUB_ROWS})
+    table = read(data, "m.xlsx")
+    assert table.sheet == name
+    assert column(table, "member_id") == ["RO1"]
+
+
+def test_xlsx_dma_results_sheet_wins_over_survey() -> None:
+    data = xlsx_bytes({"survey": [["x"], ["1"]], "My SMEs DMA Results": HUB_ROWS})
+    assert read(data, "m.xlsx").sheet == "My SMEs DMA Results"
+
+
+def test_xlsx_hidden_first_sheet_is_skipped() -> None:
+    data = xlsx_bytes({"lists": [["x"], ["1"]], "Data": HUB_ROWS}, hidden=("lists",))
+    assert read(data, "m.xlsx").sheet == "Data"
+
+
+def test_xlsx_numbers_dates_and_booleans_become_round_trip_text() -> None:
+    rows: list[list[object]] = [
+        ["member_id", "score", "whole", "int", "tiny", "date", "stamp", "flag", "name"],
+        [12345678, 67.5, 12.0, 7, 2.675, dt.date(2025, 3, 14),
+         dt.datetime(2025, 3, 14, 10, 22, 1), True, "Şcoala"],
+        ["RO2", 100, 0.0, 0, 1e-05, dt.datetime(2025, 3, 15), "", False, ""],
+    ]  # fmt: skip
+    table = read(xlsx_bytes({"survey": rows}), "m.xlsx")
+    assert table.frame.iloc[0].tolist() == [
+        "12345678", "67.5", "12", "7", "2.675", "2025-03-14",
+        "2025-03-14 10:22:01", "TRUE", "Școala",
+    ]  # fmt: skip
+    assert table.frame.iloc[1].tolist() == [
+        "RO2", "100", "0", "0", "1e-05", "2025-03-15", "", "FALSE", "",
+    ]  # fmt: skip
+    for text in ("67.5", "2.675", "1e-05"):
+        assert repr(float(text)) == text
+
+
+def test_xlsx_rows_are_numbered_as_excel_shows_them() -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "survey"
+    sheet["B3"], sheet["C3"] = "member_id", "company_name"
+    sheet["B4"], sheet["C4"] = "RO1", "A"
+    sheet["B6"], sheet["C6"] = "RO2", "B"  # row 5 left blank
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read(buffer.getvalue(), "m.xlsx")
+    assert table.header_row == 3
+    assert list(table.header) == ["member_id", "company_name"]
+    assert table.row_numbers == (4, 6)
+
+
+def test_xlsx_empty_sheet_and_header_only_are_refused() -> None:
+    assert refusal(xlsx_bytes({"survey": []}), "m.xlsx").code == "empty"
+    assert refusal(xlsx_bytes({"survey": [HUB_ROWS[0]]}), "m.xlsx").code == "no_rows"
+
+
+def test_xlsx_row_limit() -> None:
+    rows = [HUB_ROWS[0], *[[f"RO{i}", "A", "T0"] for i in range(5)]]
+    assert refusal(xlsx_bytes({"survey": rows}), "m.xlsx", max_rows=4).code == "too_many_rows"
+
+
+def test_format_comes_from_the_bytes_not_the_name() -> None:
+    assert read(b"member_id;company_name\nRO1;A\n", "members.xlsx").format == "csv"
+    assert read(xlsx_bytes({"survey": HUB_ROWS}), "members.csv").format == "xlsx"
+
+
+def test_a_cell_too_large_for_the_csv_reader_is_refused_naming_its_row() -> None:
+    error = refusal(b'member_id,note\nRO1,ok\nRO2,"' + b"x" * 200_000 + b'"\n')
+    assert error.code == "csv_unreadable"
+    assert error.params["row"] == 3
+    assert error.reason("en").startswith("The CSV file cannot be read from row 3 on (")
+
+
+def test_a_utf8_bom_followed_by_other_bytes_is_refused_not_garbled() -> None:
+    data = b"\xef\xbb\xbfmember_id;company_name\nRO1;A\n" + "RO2;Ţară\n".encode("cp1250")
+    error = refusal(data)
+    assert error.code == "bad_encoding"
+    assert error.params == {"encoding": "UTF-8", "line": 3}
+    assert "near line 3" in error.reason("en")

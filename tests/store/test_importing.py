@@ -1,0 +1,146 @@
+"""`import_file` (bytes → read → validate → store) and the demo cohort, on both backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support.store_data import ADMIN, VIEWER, dump, hub_csv, row
+
+from dih_dash.settings import PROJECT_ROOT, Settings, load_settings
+from dih_dash.store import Store, demo_file, import_file, load_demo, remove_demo
+
+SPEC_KEYS = [
+    "file", "layout", "encoding", "delimiter", "rows", "inserted", "updated", "unchanged",
+    "rejected", "stored", "errors", "warnings",
+]  # fmt: skip
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(env={"DIH_DASH_DATA_DIR": str(tmp_path / "data")}, secrets={})
+
+
+def test_a_good_file_is_stored_and_reported_as_the_spec_shows(
+    store: Store, settings: Settings
+) -> None:
+    # What Excel on a Romanian Windows saves: cp1250 (cedilla ş), semicolons, decimal commas.
+    rows = [row("RO1", company_name="Mobilă Şerban SRL"), row("RO1", "T1"), row("RO2")]
+    rows[1]["company_name"] = rows[0]["company_name"]
+    data = hub_csv(rows, delimiter=";", encoding="cp1250", decimal=",")
+
+    report = import_file(store, data, "membri.csv", actor=ADMIN, settings=settings)
+
+    result = report.to_json_dict()
+    assert list(result) == SPEC_KEYS
+    assert result["file"] == "membri.csv" and result["layout"] == "hub"
+    assert (result["encoding"], result["delimiter"]) == ("cp1250", ";")
+    assert (result["rows"], result["inserted"], result["rejected"], result["stored"]) == (
+        3, 3, 0, True,
+    )  # fmt: skip
+    assert report.exit_code == 0
+    # Cedilla letters are stored as comma-below (spec §2).
+    assert set(store.load_assessments()["company_name"]) == {"Mobilă Șerban SRL", "Firma RO2 SRL"}
+    log = store.list_uploads().iloc[0]
+    assert (log["filename"], log["encoding"], log["delimiter"], log["kind"]) == (
+        "membri.csv", "cp1250", ";", "file",
+    )  # fmt: skip
+    assert log["size_bytes"] == len(data)
+
+
+def test_a_file_with_errors_stores_nothing_and_lists_every_error(
+    store: Store, settings: Settings
+) -> None:
+    rows = [row("RO1"), row("RO2", dma_green=130.0), row("RO3", wave="X1")]
+    before = dump(store)
+
+    report = import_file(store, hub_csv(rows), "bad.csv", actor=ADMIN, settings=settings)
+
+    assert report.exit_code == 1 and not report.stored
+    errors = report.to_json_dict()["errors"]
+    assert [(e["row"], e["column"], e["value"]) for e in errors] == [
+        (3, "dma_green", "130.0"),
+        (4, "wave", "X1"),
+    ]
+    assert all(e["message"] for e in errors)
+    assert dump(store)["assessments"] == before["assessments"]
+
+    skipped = import_file(
+        store, hub_csv(rows), "bad.csv", actor=ADMIN, settings=settings, skip_invalid=True
+    )
+    assert skipped.exit_code == 1 and skipped.stored
+    assert (skipped.inserted, skipped.rejected) == (1, 2)
+
+
+def test_a_refused_file_gives_the_short_json(store: Store, settings: Settings) -> None:
+    report = import_file(store, b"", "empty.csv", actor=ADMIN, settings=settings)
+
+    assert report.exit_code == 2
+    result = report.to_json_dict()
+    assert set(result) == {"file", "stored", "refused"}
+    assert result["stored"] is False and result["refused"] and "\n" not in result["refused"]
+    assert store.stats()["uploads"] == 0
+
+
+def test_name_changes_join_the_warnings_in_row_order(store: Store, settings: Settings) -> None:
+    import_file(store, hub_csv([row("RO1", company_name="Vechi SRL")]), "a.csv", actor=ADMIN,
+                settings=settings)  # fmt: skip
+    rows = [row("RO2", dii_ai=None), row("RO1", company_name="Nou SRL")]
+
+    report = import_file(store, hub_csv(rows), "b.csv", actor=ADMIN, settings=settings)
+
+    warnings = report.to_json_dict()["warnings"]
+    assert [w["row"] for w in warnings] == [2, 3]
+    assert warnings[1]["column"] == "company_name" and warnings[1]["value"] == "Nou SRL"
+    assert "company name differs from the one stored" in warnings[1]["message"]
+    assert [c.new for c in report.name_changes] == ["Nou SRL"]
+
+
+def test_only_admins_import_but_anyone_may_dry_run(store: Store, settings: Settings) -> None:
+    data = hub_csv([row("RO1")])
+    with pytest.raises(PermissionError):
+        import_file(store, data, "a.csv", actor=VIEWER, settings=settings)
+
+    report = import_file(store, data, "a.csv", actor=VIEWER, settings=settings, dry_run=True)
+
+    assert (report.inserted, report.stored, report.exit_code) == (1, False, 0)
+    assert store.stats() == {"members": 0, "assessments": 0, "uploads": 0}
+
+
+def test_the_demo_cohort_loads_once_flagged_demo_and_goes_away(
+    store: Store, settings: Settings
+) -> None:
+    assert demo_file(settings) == PROJECT_ROOT / "data" / "demo" / "demo_cohort.csv"
+    report = load_demo(store, settings, ADMIN)
+
+    assert report is not None and report.stored and report.rejected == 0
+    loaded = store.load_assessments()
+    assert len(loaded) == report.inserted >= 70 and loaded["is_demo"].all()
+    assert loaded["member_id"].str.startswith("DEMO-").all()
+    assert set(loaded["wave"]) == {"T0", "T1"}
+    assert store.list_uploads()["kind"].tolist() == ["demo"]
+    assert load_demo(store, settings, ADMIN) is None  # already there: nothing done
+    assert store.stats()["uploads"] == 1
+    with pytest.raises(PermissionError):
+        load_demo(store, settings, VIEWER)
+
+    remove_demo(store, ADMIN)
+
+    assert store.stats() == {"members": 0, "assessments": 0, "uploads": 0}
+
+
+def test_the_demo_file_imported_as_a_file_is_real_data(store: Store, settings: Settings) -> None:
+    data = demo_file(settings).read_bytes()
+
+    report = import_file(store, data, "demo_cohort.csv", actor=ADMIN, settings=settings)
+
+    assert report.exit_code == 0 and report.stored
+    assert not store.load_assessments()["is_demo"].any()
+    assert store.list_uploads()["kind"].tolist() == ["file"]
+    assert not store.has_demo()
+
+
+def test_a_missing_demo_file_is_said_plainly(store: Store, tmp_path: Path) -> None:
+    settings = load_settings(env={"DIH_DASH_DEMO_DIR": str(tmp_path / "nowhere")}, secrets={})
+    with pytest.raises(FileNotFoundError):
+        load_demo(store, settings, ADMIN)

@@ -72,6 +72,10 @@ pages = {
         page("app_pages/progress.py", "progress", ":material/trending_up:", "progress"),
         page("app_pages/counties.py", "counties", ":material/map:", "counties"),
     ],
+    tr("nav.section_workshop"): [
+        page("app_pages/presentation.py", "presentation", ":material/slideshow:", "presentation"),
+        page("app_pages/exports.py", "exports", ":material/ios_share:", "exports"),
+    ],
     tr("nav.section_about"): [
         page("app_pages/data_sources.py", "data_sources", ":material/database:", "data-sources"),
     ],
@@ -92,7 +96,8 @@ pages[tr("nav.section_admin")] = [
     page("app_pages/sign_in.py", "sign_out" if admin else "sign_in", ":material/login:", "sign-in"),
 ]
 
-navigation = st.navigation(pages)
+# expanded: every page listed, not "View 4 more" (the hub staff pages come last).
+navigation = st.navigation(pages, expanded=True)
 
 with st.sidebar:
     st.session_state["lang_switch"] = lang

@@ -3,6 +3,7 @@ the six dimensions (radar and bars) by cluster, sector or size class, and a heat
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import common
@@ -56,7 +57,7 @@ if not common.is_admin():
         counts[wave] = counts[wave].astype("Int64").mask(counts[wave] < minimum)
     st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
 counts["cluster"] = counts["cluster"].fillna(tr("member_pages.profile.no_cluster"))
-st.dataframe(
+common.table(
     counts.rename(
         columns={
             "cluster": tr("surveys.fields.cluster"),
@@ -64,8 +65,6 @@ st.dataframe(
             "assessments": tr("member_pages.cohort.assessments_column"),
         }
     ),
-    hide_index=True,
-    width="stretch",
 )
 
 # --- DMA bands --------------------------------------------------------------------------------
@@ -76,6 +75,7 @@ distribution = suppress_small_groups(
 common.chart(
     lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum),
     key="cohort_bands",
+    data=distribution.drop(columns=["suppressed"]),
     state=state,
 )
 st.caption(
@@ -127,6 +127,7 @@ traces = [
 common.chart(
     lambda: dimension_radar(traces, tr, waves=waves, members=size.members),
     key="cohort_radar",
+    data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}),
     state=state,
 )
 common.chart(
@@ -134,6 +135,7 @@ common.chart(
         stats, tr, members=size.members, statistic=statistic, by=group_by or None, min_group=minimum
     ),
     key="cohort_bars",
+    data=stats.drop(columns=["suppressed"]),
     state=(*state, group_by, statistic),
 )
 
@@ -167,5 +169,6 @@ if heat_wave is not None:
         common.chart(
             lambda: cohort_heatmap(matrix, tr, waves=[heat_wave], members=size.members, by=by),
             key="cohort_heatmap",
+            data=matrix.reset_index(names=tr("member_pages.cohort.group_by")),
             state=(*state, heat_wave, by, statistic, common.is_admin()),
         )

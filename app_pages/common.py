@@ -5,6 +5,7 @@ downloads and URL state. Only this folder and app.py import streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 
 import pandas as pd
@@ -17,6 +18,8 @@ from dih_dash.domain.catalogue import Catalogue, load_catalogue
 from dih_dash.domain.cohort import CohortFilters, county_table, sorted_waves
 from dih_dash.domain.national import kpi_table, ranking
 from dih_dash.domain.scoring import score_assessments
+from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs, slide_figure
+from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
 from dih_dash.i18n import LANGS, Translator, language_from_locale
 from dih_dash.settings import Settings, load_settings
@@ -130,13 +133,51 @@ def clear_national_cache() -> None:
     _ranks_cached.clear()
 
 
-def chart(build: Callable[[], go.Figure], key: str, state: tuple = ()) -> go.Figure:
+def chart(
+    build: Callable[[], go.Figure],
+    key: str,
+    state: tuple = (),
+    data: pd.DataFrame | None = None,
+) -> go.Figure:
     """Draw the figure `build` makes, reusing it while `state` (everything the figure depends
-    on besides the data version and language) stays the same."""
-    fig = figure((key, translator().lang, *state), build)
+    on besides the data version and language) stays the same; with `data` (what the chart
+    shows), offer it as CSV/XLSX and the chart as PNG/SVG beside it."""
+    tr = translator()
+    fig = figure((key, tr.lang, *state), build)
     # theme=None: the screen shows the same colours as the exported PNG and deck.
     st.plotly_chart(fig, theme=None, config=CHART_CONFIG, key=key)
+    if data is not None:
+        with st.popover(tr("common.chart_downloads"), icon=":material/download:"):
+            notes = {tr("common.source"): chart_source(fig)}
+            downloads(data, f"{key}-{tr.lang}", tr, notes=notes, key=key)
+            image_buttons(fig, f"{key}-{tr.lang}", key)
     return fig
+
+
+def chart_source(fig: go.Figure) -> str:
+    """The source line a chart carries in its subtitle, as plain text."""
+    subtitle = fig.layout.title.subtitle.text or ""
+    return html.unescape(subtitle.replace("<br>", " "))
+
+
+def image_buttons(fig: go.Figure, stem: str, key: str) -> None:
+    """PNG and SVG of a chart (kaleido + Chromium), made on click; where the server has no
+    browser, the buttons say why instead of failing."""
+    tr = translator()
+    available, reason = image_export_available()
+    left, right = st.columns(2)
+    for column, fmt in ((left, "png"), (right, "svg")):
+        column.download_button(
+            tr(f"common.download_{fmt}"),
+            data=(lambda f=fmt: chart_image(fig, f)) if available else b"",
+            file_name=f"{stem}.{fmt}",
+            mime="image/png" if fmt == "png" else "image/svg+xml",
+            key=f"{fmt}-{key}",
+            on_click="ignore",
+            disabled=not available,
+            help=None if available else tr("common.images_unavailable", reason=reason),
+            icon=":material/image:",
+        )
 
 
 def downloads(
@@ -166,6 +207,22 @@ def downloads(
         on_click="ignore",
         icon=":material/table_view:",
     )
+
+
+def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2) -> None:
+    """A table with the interface language's number and date formats (`44,34` and
+    `14.03.2025` in Romanian). The cells keep their numbers, so sorting stays numeric."""
+    tr = translator()
+    decimal, thousands = (",", ".") if tr.lang == "ro" else (".", ",")
+    dates = {
+        column: (lambda v: tr.date(v) if isinstance(v, dt.date) else v)
+        for column in frame.columns
+        if frame[column].map(lambda v: isinstance(v, dt.date)).any()
+    }
+    styled = frame.style.format(
+        precision=decimals, decimal=decimal, thousands=thousands, na_rep="–"
+    ).format(dates)
+    st.dataframe(styled, hide_index=True, width="stretch", height=height)
 
 
 def query_value(key: str, allowed: Callable[[str], bool], default: str) -> str:
@@ -224,10 +281,8 @@ def assessments() -> pd.DataFrame:
     server process) shows up on the next rerun.
     """
     config = settings()
-    current = store()
-    counts = current.stats()
     # Every change passes through an upload (counted) or a deletion (fewer rows).
-    version = (counts["members"], counts["assessments"], counts["uploads"])
+    version = members_version()
     return _assessments_cached(
         config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
     )
@@ -287,6 +342,30 @@ def filter_label(column: str, value: str) -> str:
 def county_names() -> dict[str, str]:
     table = county_table()
     return dict(zip(table["county"], table["county_name"], strict=True))
+
+
+def members_version() -> tuple[int, ...]:
+    counts = store().stats()
+    return (counts["members"], counts["assessments"], counts["uploads"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _deck_cached(
+    lang: str, national_key: str, members_key: tuple[int, ...], slides_key: str
+) -> tuple[list[Slide], list[go.Figure | None]]:
+    config = settings()
+    inputs = DeckInputs(national(), catalogue(), assessments(), config)
+    slides = build_deck(inputs, load_slide_specs(config.slides_file), lang, public=True)
+    tr = Translator(lang)
+    return slides, [slide_figure(slide, tr) for slide in slides]
+
+
+def workshop_deck(lang: str) -> tuple[list[Slide], list[go.Figure | None]]:
+    """The public workshop deck and its figures, rebuilt when the data or slides file change."""
+    config = settings()
+    path = config.slides_file
+    slides_key = f"{path}:{path.stat().st_mtime_ns}" if path.is_file() else str(path)
+    return _deck_cached(lang, _national_fingerprint(config), members_version(), slides_key)
 
 
 def clear_members_cache() -> None:
@@ -371,6 +450,11 @@ def actor() -> Actor:
 def login_throttle() -> LoginThrottle:
     # One per server process: failed attempts from every session count together.
     return LoginThrottle()
+
+
+def escape(text: object) -> str:
+    """Text for st.html: slides and settings files are written by people, not trusted HTML."""
+    return html.escape(str(text))
 
 
 def fetched_text(tr: Translator, stamp: str | None) -> str:

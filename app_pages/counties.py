@@ -47,6 +47,7 @@ common.chart(
         members=int(in_wave["member_id"].nunique()),
     ),
     key="counties_map",
+    data=summary.drop(columns=["suppressed"]),
     state=(common.data_state(in_wave), wave, minimum),
 )  # fmt: skip
 st.caption(tr("member_pages.counties.attribution"))
@@ -60,7 +61,7 @@ shown["members"] = [
     tr("members.privacy.hidden_group", members=members_text(tr, minimum)) if hidden else str(int(n))
     for hidden, n in zip(shown["suppressed"], shown["members"].fillna(0), strict=True)
 ]
-st.dataframe(
+common.table(
     shown[["county_name", "members", "median_dma_overall"]].rename(
         columns={
             "county_name": tr("member_pages.filters.county"),
@@ -68,6 +69,4 @@ st.dataframe(
             "median_dma_overall": tr("member_pages.profile.dma_overall"),
         }
     ),
-    hide_index=True,
-    width="stretch",
 )

@@ -50,8 +50,9 @@ common.chart(
         coverage, tr, title=tr("data_sources.coverage_title"), source_note=tr("common.attribution")
     ),
     key="coverage",
+    data=coverage,
 )
-st.dataframe(datasets_frame, hide_index=True, width="stretch")
+common.table(datasets_frame)
 st.caption(tr("data_sources.snapshot_note"))
 
 st.subheader(tr("data_sources.refresh_heading"))
@@ -86,14 +87,13 @@ elif outcome:
     st.code(outcome["detail"], language=None, wrap_lines=True)
 
 st.subheader(tr("data_sources.flags_heading"))
-st.dataframe(
+common.table(
     pd.DataFrame(
         {
             tr("common.flag"): list(FLAG_LETTERS),
             tr("data_sources.col_meaning"): [tr(f"flags.{f}") for f in FLAG_LETTERS],
         }
     ),
-    hide_index=True,
 )
 st.caption(tr("data_sources.flags_note"))
 
@@ -103,5 +103,5 @@ st.markdown(tr("data_sources.licence_text"))
 st.subheader(tr("data_sources.catalogue_heading"))
 catalogue_frame = catalogue.to_frame(tr.lang)
 catalogue_frame["dimension"] = [tr(f"dimensions.{d}") for d in catalogue_frame["dimension"]]
-st.dataframe(catalogue_frame, hide_index=True, width="stretch", height=320)
+common.table(catalogue_frame, height=320)
 common.downloads(catalogue_frame, f"dih-dash-catalogue-{tr.lang}", tr, key="catalogue")

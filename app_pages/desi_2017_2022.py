@@ -53,6 +53,7 @@ common.chart(
         source_note=note,
     ),
     key="desi_chart",
+    data=points,
     state=(chosen,),
 )
 
@@ -68,6 +69,6 @@ for indicator in SCORES:
     columns[f"{short} · {tr('common.eu_average')}"] = eu["value"].round(2)
     columns[f"{short} · {tr('common.rank')}"] = home["rank"].astype("Int64")
 shown = pd.DataFrame(columns).rename_axis(tr("charts.edition")).reset_index()
-st.dataframe(shown, hide_index=True, width="stretch")
+common.table(shown)
 st.caption(tr("desi.published_differ"))
 common.downloads(shown, f"desi-2022-edition-{tr.lang}", tr, notes={tr("common.source"): note})

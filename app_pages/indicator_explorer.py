@@ -89,6 +89,7 @@ else:
             source_note=ranking_note,
         ),
         key="explorer_ranking",
+        data=ranks.assign(indicator=entry.id, period=int(year)),
         state=(indicator_id, int(year)),
     )
 
@@ -110,6 +111,7 @@ common.chart(
         title=tr("explorer.series_title", indicator=entry.label(tr.lang)),
     ),
     key="explorer_series",
+    data=series_rows,
     state=(indicator_id, tuple(peers)),
 )
 
@@ -128,7 +130,7 @@ shown = shown.assign(
     source=rows["source"].iloc[0] if not rows.empty else entry.source,
 )[["indicator", "geo", "country", "period", "value", "unit", "flag", "rank", "source"]]
 shown["rank"] = shown["rank"].astype("Int64")
-st.dataframe(shown, hide_index=True, width="stretch", height=240)
+common.table(shown, height=240)
 common.downloads(
     shown,
     f"{entry.id}-{tr.lang}",

@@ -18,7 +18,7 @@ from dih_dash.domain.cohort import (
     services_for,
     weakest_dimensions,
 )
-from dih_dash.domain.survey_schema import DII_ITEMS
+from dih_dash.domain.survey_schema import DII_ITEMS, DMA_DIMENSIONS
 
 tr = common.translator()
 config = common.settings()
@@ -69,6 +69,7 @@ common.chart(
         traces, tr, waves=list(history["wave"]), members=int(frame["member_id"].nunique())
     ),
     key="profile_radar",
+    data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}).loc[list(DMA_DIMENSIONS)],
     state=(common.data_state(history), member_id),
 )
 
@@ -90,7 +91,7 @@ numbers[2].metric(
 
 st.subheader(tr("member_pages.profile.dii_heading", wave=latest["wave"]))
 status = dii_item_status(latest)
-st.dataframe(
+common.table(
     pd.DataFrame(
         {
             tr("member_pages.profile.item"): [tr(f"members.dii_items.{i}") for i in DII_ITEMS],
@@ -99,8 +100,6 @@ st.dataframe(
             ],
         }
     ),
-    hide_index=True,
-    width="stretch",
 )
 
 st.subheader(tr("member_pages.profile.weakest_heading"))

@@ -67,6 +67,7 @@ for column, geo, key in (
 common.chart(
     lambda: headline_chart(shares, national, tr, members=size.members, min_group=minimum),
     key="members_headline",
+    data=pd.concat([shares.drop(columns=["suppressed"]), national], ignore_index=True),
     state=(common.data_state(cohort), minimum),
 )
 
@@ -81,6 +82,7 @@ national_bands = tidy[
 common.chart(
     lambda: dii_bands_chart(bands, national_bands, tr, members=size.members, min_group=minimum),
     key="members_bands",
+    data=pd.concat([bands.drop(columns=["suppressed"]), national_bands], ignore_index=True),
     state=(common.data_state(cohort), minimum),
 )
 
@@ -91,7 +93,7 @@ shown = shown.rename(columns=lambda c: tr(f"member_pages.headline.columns.{c}"))
 national_rows = national.assign(size_group=tr("sizes.10-249"))[
     ["geo", "period", "value", "flag", "source"]
 ]
-st.dataframe(shown, hide_index=True, width="stretch")
+common.table(shown)
 common.downloads(
     pd.concat([shown, national_rows], ignore_index=True),
     f"members-vs-national-{tr.lang}",

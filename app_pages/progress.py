@@ -72,6 +72,7 @@ state = (common.data_state(cohort), wave_from, wave_to)
 common.chart(
     lambda: progress_chart(summary, tr, wave_from=wave_from, wave_to=wave_to, members=count),
     key="progress_chart",
+    data=summary,
     state=state,
 )
 common.downloads(summary, f"progress-{wave_from}-{wave_to}-{tr.lang}", tr, key="progress")
@@ -86,5 +87,6 @@ if common.is_admin():
     common.chart(
         lambda: dumbbell_chart(paired, tr, wave_from=wave_from, wave_to=wave_to, labels=labels),
         key="progress_dumbbell",
+        data=paired,
         state=(*state, "admin"),
     )

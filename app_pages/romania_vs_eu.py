@@ -42,6 +42,7 @@ common.chart(
         ),
     ),
     key="rve_overview",
+    data=overview.drop(columns=["better", "has_target"]),
 )
 view = common.query_value("view", lambda v: v in ("cards", "table"), "cards")
 view = (
@@ -155,7 +156,7 @@ else:
             tr("common.source"): [source_name(tr, s) for s in table["source"]],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    common.table(shown)
     flags = [f for f in pd.concat([table["home_flag"], table["eu_flag"]]) if f]
     if flags:
         st.caption(tr("sources.flags", legend=flag_legend(tr, flags)))

@@ -83,6 +83,7 @@ if target is not None:
             source_note=path_note,
         ),
         key="sme_path",
+        data=path_points,
     )
 
 # --- the four bands, Romania vs EU -------------------------------------------------------------
@@ -122,6 +123,7 @@ common.chart(
         source_note=bands_note,
     ),
     key="sme_bands",
+    data=bands,
     state=(version,),
 )
 
@@ -149,6 +151,7 @@ if not sizes.empty:
             target=target,
         ),
         key="sme_sizes",
+        data=sizes,
     )
     st.caption(tr("sme.sizes_note", sizes=", ".join(f"{s}: {tr(f'sizes.{s}')}" for s in DII_SIZES)))
 
@@ -162,7 +165,7 @@ shown = shown.drop_duplicates(subset=["indicator", "geo", "period"]).sort_values
     ["indicator", "geo", "period"]
 )
 shown.insert(1, "label", [catalogue[i].label(tr.lang) for i in shown["indicator"]])
-st.dataframe(shown, hide_index=True, width="stretch", height=240)
+common.table(shown, height=240)
 common.downloads(
     shown, f"sme-digital-intensity-{tr.lang}", tr, notes={tr("common.source"): path_note}
 )

@@ -147,7 +147,7 @@ if st.session_state.get("upload_check_key") != check_key:
     with st.spinner(tr("upload.checking", rows=len(table.frame))):
         report = import_file(
             store, data, uploaded.name, actor=actor, settings=config,
-            layout="mapped" if mapping is not None else layout_choice, mapping=mapping,
+            layout="auto" if mapping is not None else layout_choice, mapping=mapping,
             wave=wave or None, dry_run=True, skip_invalid=skip_invalid,
         )  # fmt: skip
     st.session_state["upload_check_key"] = check_key
@@ -173,7 +173,7 @@ detected[3].metric(tr("upload.detected_rows"), tr.num(report.rows, 0))
 st.subheader(tr("upload.preview_heading"))
 preview = table.frame.head(20).copy()
 preview.insert(0, tr("upload.row"), table.row_numbers[: len(preview)])
-st.dataframe(preview, hide_index=True, width="stretch", height=260)
+common.table(preview, height=260)
 
 st.subheader(tr("upload.report_heading"))
 counts = st.columns(4)
@@ -197,7 +197,7 @@ issues = pd.DataFrame(
 if issues.empty:
     st.success(tr("upload.no_issues"), icon=":material/task_alt:")
 else:
-    st.dataframe(issues, hide_index=True, width="stretch", height=300)
+    common.table(issues, height=300)
     common.downloads(issues, f"validation-{uploaded.name}", tr, key="issues")
 
 # --- import -----------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ if st.button(
     with st.status(tr("upload.importing", rows=report.rows), expanded=False) as status:
         result = import_file(
             store, data, uploaded.name, actor=actor, settings=config,
-            layout="mapped" if mapping is not None else layout_choice, mapping=mapping,
+            layout="auto" if mapping is not None else layout_choice, mapping=mapping,
             wave=wave or None, dry_run=False, skip_invalid=skip_invalid,
         )  # fmt: skip
         status.update(label=tr("upload.imported_status"), state="complete")
@@ -234,4 +234,4 @@ else:
     shown = log.rename(
         columns=lambda c: tr(f"upload.log_columns.{c}") if tr.has(f"upload.log_columns.{c}") else c
     )
-    st.dataframe(shown, hide_index=True, width="stretch", height=240)
+    common.table(shown, height=240)

@@ -59,6 +59,7 @@ from dih_dash.domain.survey_table import (
 )
 from dih_dash.domain.survey_values import (
     Parsed,
+    Problem,
     answer_key,
     normalise_header,
     parse_company_name,
@@ -426,11 +427,16 @@ class _Column:
     """One hub field as read from the file: every distinct cell parsed once."""
 
     label: str  # the header as written in the file, trimmed
-    codes: np.ndarray  # per row: the index of its cell in `cells`
-    cells: list[str]  # the distinct cells as read
-    parsed: list[Parsed]  # how each distinct cell reads
+    codes: np.ndarray  # per row: the index of its cell in `distinct`
+    distinct: pd.Index  # the distinct cells as read
     values: np.ndarray  # object: the value each distinct cell gives (None: empty or failed)
+    problems: dict[int, Problem]  # why, for the distinct cells that cannot be read
     bad: np.ndarray  # bool: whether each distinct cell has a problem
+
+    def cells(self, codes: np.ndarray) -> list[str]:
+        """The distinct cells numbered `codes`, as read (one lookup for them all: one by
+        one, an Arrow-backed index takes microseconds each)."""
+        return self.distinct.take(codes).tolist()  # type: ignore[no-any-return]
 
     def per_row(self, per_cell: np.ndarray) -> np.ndarray:
         return per_cell[self.codes]
@@ -452,21 +458,25 @@ def _read_column(
     series: pd.Series, label: str, parse: Callable[[str], Parsed], value_map: dict[str, str]
 ) -> _Column:
     # Every cell is its own distinct value, even None or NaN in a hand-made table.
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    cells: list[str] = uniques.tolist()
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)
+    cells: list[str] = distinct.tolist()
     if value_map:
         parsed = [parse(value_map.get(answer_key(cell), cell)) for cell in cells]
     else:
         parsed = [parse(cell) for cell in cells]
     values = np.empty(len(parsed), dtype=object)
     values[:] = [p.value for p in parsed]
+    problems = {k: p.problem for k, p in enumerate(parsed) if p.problem is not None}
+    bad = np.zeros(len(parsed), dtype=bool)
+    bad[list(problems)] = True
     return _Column(
         label=label,
-        codes=codes.astype(np.int32),  # half the memory; far fewer distinct cells than 2**31
-        cells=cells,
-        parsed=parsed,
+        # The smallest integers that number the distinct cells: a byte for most columns.
+        codes=codes.astype(np.min_scalar_type(-len(cells))),
+        distinct=distinct,
         values=values,
-        bad=np.array([p.problem is not None for p in parsed], dtype=bool),
+        problems=problems,
+        bad=bad,
     )
 
 
@@ -497,7 +507,7 @@ class _Rows:
 
     def cells(self, name: str, rows: np.ndarray) -> list[str]:
         column = self.columns[name]
-        return [column.cells[k] for k in column.codes[rows].tolist()]
+        return column.cells(column.codes[rows])
 
     def records(self, rows: np.ndarray) -> list[tuple[object, ...]]:
         """`rows` as the duplicate check compares them: their values, and where a value is
@@ -594,13 +604,14 @@ def _cell_errors(
     out = []
     expected: dict[str, Phrase] = {}
     failed = np.flatnonzero(column.failed())
-    for i, k in zip(failed.tolist(), column.codes[failed].tolist(), strict=True):
-        problem = column.parsed[k].problem
-        assert problem is not None
+    codes = column.codes[failed]
+    cells = column.cells(codes)
+    for i, k, cell in zip(failed.tolist(), codes.tolist(), cells, strict=True):
+        problem = column.problems[k]
         if problem.expected not in expected:
             expected[problem.expected] = Phrase.of(f"surveys.expected.{problem.expected}")
         params = {**problem.params, "expected": expected[problem.expected]}
-        issue = Issue(numbers[i], column.label, column.cells[k], problem.code, params)
+        issue = Issue(numbers[i], column.label, cell, problem.code, params)
         out.append((i, order, issue))
     return out
 
@@ -629,14 +640,16 @@ def _complete_overall(state: _Rows) -> None:
     state.overall[fill] = mean[fill]
     far = complete & ~np.isnan(given)
     far[far] = np.abs(given[far] - mean[far]) > OVERALL_TOLERANCE + 1e-9
-    for i in np.flatnonzero(far).tolist():
-        assert column is not None
-        overall = column.values[column.codes[i]]
+    if not far.any():
+        return
+    assert column is not None
+    rows = np.flatnonzero(far)
+    codes = column.codes[rows]
+    for i, overall, cell in zip(
+        rows.tolist(), column.values[codes].tolist(), column.cells(codes), strict=True
+    ):
         params = {"overall": overall, "mean": round(float(mean[i]), 2)}
-        issue = Issue(
-            state.numbers[i], column.label, column.cells[column.codes[i]], "overall_mismatch",
-            params, "warning",
-        )  # fmt: skip
+        issue = Issue(state.numbers[i], column.label, cell, "overall_mismatch", params, "warning")
         state.warnings.append((i, _OVERALL_ORDER, issue))
 
 
@@ -748,7 +761,7 @@ def _valid_frame(state: _Rows, keep: np.ndarray) -> pd.DataFrame:
             columns[name] = _typed(name, column, column.codes[keep])
     numbers = np.asarray(state.numbers, dtype=np.int64)[keep]
     columns[SOURCE_ROW] = pd.Series(numbers, dtype="int64")
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # the columns are new: no copy
 
 
 def _filled(name: str, value: object, count: int) -> pd.Series:

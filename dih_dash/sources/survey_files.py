@@ -49,6 +49,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import NoReturn, TypeVar
 
 import numpy as np
@@ -85,6 +86,24 @@ _BATCH_RECORDS = 16_384  # CSV records turned into columns at a time
 # What `bytes.strip()` removes: a file of nothing else is empty.
 _NOT_BLANK_BYTE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 _ARROW_TEXT = pa.large_string()  # what pandas' `str` columns hold: no conversion
+_MAX_RUNS = 100  # runs of data rows kept as slices; more (many blank rows) are joined
+
+
+@cache
+def _pool() -> pa.MemoryPool:
+    """Where the columns are allocated.
+
+    Arrow's default allocator (mimalloc) keeps the memory a read frees for later use, so a
+    table copied once (to drop blank rows) would count twice in the RSS for the rest of the
+    import. jemalloc told to purge at once (its own setting: the default pool is untouched)
+    gives it back. Builds of pyarrow without jemalloc (Windows) keep the default.
+    """
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except NotImplementedError:
+        return pa.default_memory_pool()
+    return pool
 
 
 def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> RawTable:
@@ -540,6 +559,14 @@ def _blank_rows(columns: Sequence[pa.ChunkedArray]) -> np.ndarray:
     return blank
 
 
+def _longest(column: pa.ChunkedArray) -> int:
+    """The most characters in a cell of `column` (bytes first: as many or more, and cheap)."""
+    most_bytes = pc.max(pc.binary_length(column)).as_py() or 0
+    if most_bytes <= csv.field_size_limit():
+        return most_bytes
+    return pc.max(pc.utf8_length(column)).as_py() or 0
+
+
 def _parse_with_arrow(
     text: _Text, delimiter: str, *, max_rows: int
 ) -> tuple[pd.DataFrame, tuple[int, ...], int] | None:
@@ -557,6 +584,7 @@ def _parse_with_arrow(
     try:
         table = pa_csv.read_csv(
             pa.BufferReader(pa.py_buffer(body.view())),
+            memory_pool=_pool(),
             read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter,
@@ -575,10 +603,10 @@ def _parse_with_arrow(
         return None  # rows of different widths, an empty text, a row over a block…
     del body
     columns = table.columns
+    del table  # the columns below are let go one by one, once their data rows are taken
     if any(column.type != _ARROW_TEXT for column in columns):
         return None
-    limit = csv.field_size_limit()
-    if any((pc.max(pc.utf8_length(column)).as_py() or 0) > limit for column in columns):
+    if any(_longest(column) > csv.field_size_limit() for column in columns):
         return None  # the csv module refuses such a cell, naming its row
     blank = _blank_rows(columns)
     kept = np.flatnonzero(~blank)
@@ -590,18 +618,25 @@ def _parse_with_arrow(
     if len(rows) > max_rows:
         raise FileRefused("too_many_rows", limit=max_rows)
     header = [column[header_index].as_py() for column in columns]
-    contiguous = rows[-1] - rows[0] + 1 == len(rows)
+    # The data rows are runs between blank ones: slices of the columns, which copy nothing.
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    runs = [(int(run[0]), len(run)) for run in np.split(rows, breaks)]
     labels: list[str] = []
     series: dict[int, pd.Series] = {}
-    for index, column in enumerate(columns):
-        # Without a blank row among the data rows, a slice: no copy.
-        cells = column.slice(int(rows[0]), len(rows)) if contiguous else column.take(pa.array(rows))
+    columns.reverse()
+    for index in range(len(header)):
+        column = columns.pop()
+        pieces = [column.slice(start, length) for start, length in runs]
+        cells = pa.chunked_array([c for piece in pieces for c in piece.chunks], _ARROW_TEXT)
+        if len(runs) > _MAX_RUNS:  # many pieces: one array again, by copying them in turn
+            cells = pa.chunked_array([cells.combine_chunks(memory_pool=_pool())])
+        del column
         # As `_TableBuilder.finish`: a column with neither a header nor a value is dropped.
         if not header[index].strip() and _blank_rows([cells]).all():
             continue
         series[len(labels)] = pd.Series(cells, dtype="str")
         labels.append(header[index])
-    frame = pd.DataFrame(series)
+    frame = pd.DataFrame(series, copy=False)  # the columns are new: no copy
     frame.columns = labels
     return frame, tuple((rows + 1).tolist()), header_index + 1
 
@@ -631,7 +666,7 @@ def _is_blank(cells: Sequence[str]) -> bool:
 
 
 def _empty_strings(length: int) -> pa.Array:
-    return pa.repeat(pa.scalar("", _ARROW_TEXT), length)
+    return pa.repeat(pa.scalar("", _ARROW_TEXT), length, memory_pool=_pool())
 
 
 class _TableBuilder:
@@ -677,13 +712,16 @@ class _TableBuilder:
             rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
         # One Arrow array of all the cells (row by row), then each column picked out of it:
         # far fewer conversions than one per column of Python strings.
-        cells = pa.array(list(itertools.chain.from_iterable(rows)), type=_ARROW_TEXT)
+        cells = pa.array(
+            list(itertools.chain.from_iterable(rows)), type=_ARROW_TEXT, memory_pool=_pool()
+        )
         while len(self._columns) < width:  # a column first seen here: empty above
             self._columns.append([_empty_strings(self._rows)] if self._rows else [])
         count = len(rows)
         for index, chunks in enumerate(self._columns):
             if index < width:
-                chunks.append(cells.take(np.arange(index, count * width, width)))
+                picked = np.arange(index, count * width, width)
+                chunks.append(pc.take(cells, picked, memory_pool=_pool()))
             else:
                 chunks.append(_empty_strings(count))
 
@@ -706,7 +744,7 @@ class _TableBuilder:
                 continue
             columns[len(labels)] = pd.Series(column, dtype="str")
             labels.append(header[index])
-        frame = pd.DataFrame(columns)
+        frame = pd.DataFrame(columns, copy=False)  # the columns are new: no copy
         frame.columns = labels
         numbers = np.concatenate(self._numbers).tolist()
         return frame, tuple(numbers), self._header_row

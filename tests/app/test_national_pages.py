@@ -55,7 +55,9 @@ def test_romania_vs_eu_table_view_and_downloads(open_page):
         table["Indicator"].str.startswith("SMEs (10-249 persons employed) with at least")
     ].iloc[0]
     assert row["Romania"] == pytest.approx(44.34) and row["Rank"] == 26
-    assert len(at.get("download_button")) == 2
+    keys = {b.key for b in at.get("download_button")}
+    assert {"csv-romania-vs-eu-en", "xlsx-romania-vs-eu-en"} <= keys, "the table's data"
+    assert {"csv-rve_overview", "png-rve_overview", "svg-rve_overview"} <= keys, "the chart's"
     assert at.query_params["view"] in (["table"], "table")
 
 
@@ -73,7 +75,10 @@ def test_explorer_reads_and_writes_url_state(open_page):
     # Changing the indicator rewrites the link.
     at.selectbox(key="explorer_indicator").set_value("desi_sme_di3_gelo").run()
     assert at.query_params["indicator"] in (["desi_sme_di3_gelo"], "desi_sme_di3_gelo")
-    assert len(at.get("download_button")) == 2
+    keys = {b.key for b in at.get("download_button")}
+    # Each chart offers what it shows (CSV, XLSX) and itself (PNG, SVG); so does the table.
+    for chart in ("explorer_ranking", "explorer_series"):
+        assert {f"csv-{chart}", f"xlsx-{chart}", f"png-{chart}", f"svg-{chart}"} <= keys
 
 
 def test_sme_page_gap_and_pace(open_page):

@@ -1,0 +1,78 @@
+"""Presentation mode: the workshop deck one slide at a time, full width, large type, in the
+order of the slides file; previous/next (buttons, PageUp/PageDown, a clicker), `?slide=N`
+links, `?embed=true`; public figures only, never a company name; no network needed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+
+# The slides need the whole width; the menu stays one click away.
+st.set_page_config(initial_sidebar_state="collapsed")
+tr = common.translator()
+slides, figures = common.workshop_deck(tr.lang)
+total = len(slides)
+
+number = int(common.query_value("slide", lambda v: v.isdigit() and 1 <= int(v) <= total, "1"))
+if st.session_state.get("slide_number") != number and "slide" in st.query_params:
+    st.session_state["slide_number"] = number
+number = min(max(int(st.session_state.get("slide_number", number)), 1), total)
+
+
+def go_to(target: int) -> None:
+    st.session_state["slide_number"] = min(max(target, 1), total)
+    st.query_params["slide"] = str(st.session_state["slide_number"])
+
+
+# Large type for a projector, on this page only.
+st.html(
+    """<style>
+    [data-testid="stMainBlockContainer"] { max-width: 100%; padding-top: 1.5rem; }
+    .dih-slide h1 { font-size: 2.6rem; line-height: 1.15; margin-bottom: .2rem; }
+    .dih-slide .subtitle { font-size: 1.35rem; color: #444; }
+    .dih-slide ul { font-size: 1.45rem; line-height: 1.45; }
+    .dih-slide .source { font-size: 1rem; color: #555; }
+    </style>"""
+)
+
+slide = slides[number - 1]
+figure = figures[number - 1]
+common.set_query(slide=str(number))
+
+bullets = "".join(f"<li>{common.escape(b)}</li>" for b in slide.bullets)
+header = (
+    f'<div class="dih-slide"><h1>{common.escape(slide.title)}</h1>'
+    f'<div class="subtitle">{common.escape(slide.subtitle)}</div></div>'
+)
+st.html(header)
+if figure is not None:
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.plotly_chart(figure, theme=None, config=common.CHART_CONFIG, key=f"slide-{number}")
+    with right:
+        st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>')
+else:
+    st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>')
+st.html(f'<div class="dih-slide"><div class="source">{common.escape(slide.source)}</div></div>')
+
+previous_column, position_column, next_column = st.columns([1, 2, 1], vertical_alignment="center")
+previous_column.button(
+    tr("deck.previous"), icon=":material/arrow_back:", key="slide_previous", disabled=number == 1,
+    on_click=go_to, args=(number - 1,), shortcut="PageUp", width="stretch",
+)  # fmt: skip
+position_column.markdown(
+    f"<div style='text-align:center'>{tr('deck.slide_of', number=number, total=total)}</div>",
+    unsafe_allow_html=True,
+)
+next_column.button(
+    tr("deck.next"), icon=":material/arrow_forward:", icon_position="right", key="slide_next",
+    disabled=number == total, on_click=go_to, args=(number + 1,), shortcut="PageDown",
+    width="stretch",
+)  # fmt: skip
+if slide.chart is not None:
+    with st.expander(tr("presentation.data"), icon=":material/table_view:"):
+        common.downloads(
+            slide.data(), f"slide-{number}-{tr.lang}", tr,
+            notes={tr("common.source"): slide.source}, key="slide",
+        )  # fmt: skip

@@ -1,0 +1,552 @@
+"""The workshop deck: which slides, in which order (a settings file the hub edits), and
+what each shows — the numbers, their source and year, and the text — independent of how
+it is shown (the presentation page, PowerPoint, the HTML report).
+
+A slide's chart is plain data (`SlideChart`: categories and series), so the PowerPoint
+deck can draw it as a native, editable chart and the page and the HTML report draw the
+same numbers with Plotly. Slides never carry a company name or id: they are built from
+aggregates only; `public=True` additionally hides groups smaller than the minimum size.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dih_dash.charts.members import dimension_label, members_text
+from dih_dash.charts.theme import EU, MEMBERS, MEMBERS_MICRO, OTHER, ROMANIA, TARGET, styled, wrap
+from dih_dash.domain.catalogue import Catalogue
+from dih_dash.domain.cohort import (
+    DII_TARGET,
+    ServicesFileError,
+    band_moves,
+    cohort_medians,
+    dii_share_by_wave,
+    load_services,
+    paired_assessments,
+    progress_summary,
+    services_for,
+    sorted_waves,
+)
+from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
+from dih_dash.domain.national import compare, gap_to_target, yearly_pace_needed
+from dih_dash.domain.provenance import periods_text, source_line, source_name
+from dih_dash.domain.survey_schema import DMA_DIMENSIONS
+from dih_dash.i18n import Translator
+from dih_dash.settings import Settings
+from dih_dash.sources.national_store import NationalData
+
+SLIDE_KINDS = (
+    "national_kpis",
+    "sme_digital_intensity",
+    "members_vs_national",
+    "progress",
+    "weakest_dimensions",
+    "next_steps",
+)
+# The Digital Decade KPIs with a target for every member state, on a 0-100 scale.
+HEADLINE_KPIS = (
+    "desi_dsk_bab",
+    "desi_sme_di3_gelo",
+    "desi_ai_cloud_da",
+    "desi_vhcn",
+    "desi_5gcov",
+    "desi_dps_cit",
+    "desi_dps_biz",
+)
+Role = Literal["home", "eu", "members", "members_micro", "target", "other"]
+ROLE_COLOURS: dict[str, str] = {
+    "home": ROMANIA,
+    "eu": EU,
+    "members": MEMBERS,
+    "members_micro": MEMBERS_MICRO,
+    "target": TARGET,
+    "other": OTHER,
+}
+
+
+class DeckConfigError(ValueError):
+    """The slides file cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class SlideSeries:
+    name: str
+    values: tuple[float | None, ...]
+    role: Role = "other"
+    # One role per category, when the bars of one series mean different things
+    # (members vs Romania vs EU on one axis).
+    point_roles: tuple[Role, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SlideChart:
+    categories: tuple[str, ...]
+    series: tuple[SlideSeries, ...]
+    orientation: Literal["column", "bar"] = "column"
+    unit: Literal["percent", "points", "score"] = "percent"
+    target: float | None = None  # drawn as a line, named in the legend
+
+    def to_frame(self) -> pd.DataFrame:
+        """What the chart shows, one row per category and a column per series."""
+        data: dict[str, object] = {"category": list(self.categories)}
+        for series in self.series:
+            data[series.name] = list(series.values)
+        return pd.DataFrame(data)
+
+
+@dataclass(frozen=True)
+class Slide:
+    number: int
+    kind: str
+    title: str
+    subtitle: str
+    source: str
+    bullets: tuple[str, ...] = ()
+    chart: SlideChart | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def data(self) -> pd.DataFrame:
+        return self.chart.to_frame() if self.chart is not None else pd.DataFrame()
+
+
+@dataclass(frozen=True)
+class SlideSpec:
+    kind: str
+    options: Mapping[str, object]
+
+    def text(self, key: str, lang: str) -> str | None:
+        value = self.options.get(f"{key}_{lang}")
+        return str(value) if value else None
+
+
+def load_slide_specs(path: Path) -> list[SlideSpec]:
+    with path.open("rb") as fh:
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise DeckConfigError(f"{path}: not valid TOML: {exc}") from exc
+    specs = []
+    for number, entry in enumerate(data.get("slide", []), start=1):
+        kind = entry.get("kind")
+        if kind not in SLIDE_KINDS:
+            raise DeckConfigError(
+                f"{path}: slide {number} has kind {kind!r}; "
+                f"expected one of {', '.join(SLIDE_KINDS)}"
+            )
+        specs.append(SlideSpec(kind=kind, options=dict(entry)))
+    if not specs:
+        raise DeckConfigError(f"{path}: no [[slide]] tables")
+    return specs
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeckInputs:
+    """Everything the slides are made of, already loaded."""
+
+    national: NationalData
+    catalogue: Catalogue
+    assessments: pd.DataFrame  # scored (domain.scoring.score_assessments), may be empty
+    settings: Settings
+
+
+def build_deck(
+    inputs: DeckInputs, specs: Sequence[SlideSpec], lang: str, *, public: bool = True
+) -> list[Slide]:
+    tr = Translator(lang)
+    minimum = inputs.settings.min_group_size if public else 1
+    builders = {
+        "national_kpis": _national_kpis,
+        "sme_digital_intensity": _sme_digital_intensity,
+        "members_vs_national": _members_vs_national,
+        "progress": _progress,
+        "weakest_dimensions": _weakest_dimensions,
+        "next_steps": _next_steps,
+    }
+    slides = []
+    for number, spec in enumerate(specs, start=1):
+        slide = builders[spec.kind](inputs, spec, tr, minimum)
+        title = spec.text("title", lang) or slide.title
+        slides.append(
+            Slide(
+                number=number, kind=spec.kind, title=title, subtitle=slide.subtitle,
+                source=slide.source, bullets=slide.bullets, chart=slide.chart, notes=slide.notes,
+            )
+        )  # fmt: skip
+    return slides
+
+
+def _value(tr: Translator, value: float | None, unit: str = "percent") -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    if unit == "percent":
+        return tr.pct(value)
+    if unit == "points":
+        return tr.pp(value)
+    return tr.num(value)
+
+
+def _survey_source(
+    tr: Translator, frame: pd.DataFrame, waves: Sequence[str], members: int | None = None
+) -> str:
+    """`Source: hub survey (DMA/DII), rounds T0, T1 (assessed 2025–2026), 40 members`."""
+    rows = frame[frame["wave"].isin(list(waves))] if not frame.empty else frame
+    if members is None:
+        members = int(rows["member_id"].nunique()) if not rows.empty else 0
+    dates = [
+        d for d in (rows["assessed_on"] if not rows.empty else []) if d is not None and pd.notna(d)
+    ]
+    years = periods_text(d.year for d in dates) if dates else "–"
+    return tr(
+        "deck.members_source",
+        waves=", ".join(waves) or "–",
+        years=years,
+        members=members_text(tr, members),
+    )
+
+
+def _national_kpis(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+    tidy, targets, catalogue = inputs.national.tidy, inputs.national.targets, inputs.catalogue
+    rows = []
+    for indicator in HEADLINE_KPIS:
+        if indicator not in catalogue:
+            continue
+        entry = catalogue[indicator]
+        c = compare(tidy, targets, entry)
+        if c.period is None:
+            continue
+        rows.append((entry, c))
+    categories = tuple(entry.label(tr.lang) for entry, _ in rows)
+    chart = SlideChart(
+        categories=categories,
+        series=(
+            SlideSeries(geo_name(HOME, tr.lang), tuple(c.home_value for _, c in rows), "home"),
+            SlideSeries(geo_name(EU_AGGREGATE, tr.lang), tuple(c.eu_value for _, c in rows), "eu"),
+            SlideSeries(tr("charts.target_2030"), tuple(c.target for _, c in rows), "target"),
+        ),
+        orientation="bar",
+        unit="score",
+    )
+    # The three largest gaps, in words, for the speaker and the handout.
+    ordered = sorted(rows, key=lambda r: r[1].gap if r[1].gap is not None else 0)
+    bullets = tuple(
+        tr(
+            "deck.kpi_bullet",
+            indicator=entry.label(tr.lang),
+            home=_value(tr, c.home_value, "percent" if entry.is_percentage else "score"),
+            eu=_value(tr, c.eu_value, "percent" if entry.is_percentage else "score"),
+            rank=c.rank or "–",
+            ranked=c.ranked,
+            year=c.period,
+        )
+        for entry, c in ordered[:3]
+    )
+    source = source_line(
+        tr,
+        [c.source for _, c in rows],
+        [c.period for _, c in rows if c.period],
+        [f for _, c in rows for f in (c.home_flag, c.eu_flag) if f],
+    )
+    return Slide(
+        0,
+        spec.kind,
+        tr("deck.national_title"),
+        tr("deck.national_subtitle"),
+        source,
+        bullets,
+        chart,
+    )
+
+
+def _sme_digital_intensity(
+    inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int
+) -> Slide:
+    tidy = inputs.national.tidy
+    v3 = tidy[(tidy["indicator"] == "desi_sme_di3_gelo") & tidy["geo"].isin([HOME, EU_AGGREGATE])]
+    years = sorted(int(p) for p in v3["period"].unique())
+
+    def values(geo: str) -> tuple[float | None, ...]:
+        by_year = v3[v3["geo"] == geo].set_index("period")["value"]
+        return tuple(float(by_year[y]) if y in by_year.index else None for y in years)
+
+    target = DII_TARGET
+    chart = SlideChart(
+        categories=tuple(str(y) for y in years),
+        series=(
+            SlideSeries(geo_name(HOME, tr.lang), values(HOME), "home"),
+            SlideSeries(geo_name(EU_AGGREGATE, tr.lang), values(EU_AGGREGATE), "eu"),
+        ),
+        target=target,
+    )
+    bullets: list[str] = []
+    for geo in (HOME, EU_AGGREGATE):
+        series = values(geo)
+        if years and series[-1] is not None:
+            latest = series[-1]
+            pace = yearly_pace_needed(latest, years[-1], target)
+            bullets.append(
+                tr(
+                    "deck.sme_bullet",
+                    geo=geo_name(geo, tr.lang),
+                    value=tr.pct(latest),
+                    year=years[-1],
+                    gap=tr.pp(gap_to_target(latest, target)).lstrip("+"),
+                    pace=tr.pp(pace) if pace is not None else "–",
+                )
+            )
+    bullets.append(tr("deck.sme_versions"))
+    source = source_line(tr, v3["source"].unique(), v3["period"], v3["flag"])
+    return Slide(
+        0, spec.kind, tr("deck.sme_title"), tr("deck.sme_subtitle"), source, tuple(bullets), chart
+    )
+
+
+def _members_vs_national(
+    inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int
+) -> Slide:
+    frame = inputs.assessments
+    tidy = inputs.national.tidy
+    national = tidy[
+        (tidy["indicator"] == "desi_sme_di3_gelo") & tidy["geo"].isin([HOME, EU_AGGREGATE])
+    ]
+    latest = national.sort_values("period").groupby("geo").tail(1).set_index("geo")
+    categories: list[str] = []
+    values: list[float | None] = []
+    roles: list[Role] = []
+    hidden: list[str] = []
+    shares = dii_share_by_wave(frame) if not frame.empty else pd.DataFrame()
+    for row in shares.itertuples():
+        if row.size_group not in ("10plus", "micro"):
+            continue
+        label = tr(f"deck.members_{row.size_group}", wave=row.wave)
+        if row.members < minimum:
+            hidden.append(label)
+            continue
+        categories.append(label)
+        values.append(float(row.share))
+        roles.append("members" if row.size_group == "10plus" else "members_micro")
+    for geo, role in ((HOME, "home"), (EU_AGGREGATE, "eu")):
+        if geo in latest.index:
+            categories.append(
+                tr(
+                    "deck.national_bar",
+                    geo=geo_name(geo, tr.lang),
+                    year=int(latest.loc[geo, "period"]),
+                )
+            )
+            values.append(float(latest.loc[geo, "value"]))
+            roles.append(role)  # type: ignore[arg-type]
+    chart = SlideChart(
+        categories=tuple(categories),
+        series=(SlideSeries(tr("deck.at_least_basic"), tuple(values), "members", tuple(roles)),),
+        orientation="bar",
+        target=DII_TARGET,
+    )
+    bullets = [tr("deck.members_instruments")]
+    if hidden:
+        bullets.append(
+            tr("deck.hidden_groups", groups=", ".join(hidden), members=members_text(tr, minimum))
+        )
+    if frame.empty:
+        bullets.insert(0, tr("deck.no_members"))
+    waves = sorted_waves(frame["wave"].unique()) if not frame.empty else []
+    source = _survey_source(tr, frame, waves)
+    # One "Source:" for both instruments: the survey, then Eurostat with its data year.
+    national_years = periods_text(latest["period"]) if not latest.empty else "–"
+    source += f"; {source_name(tr, 'eurostat:isoc_e_dii')} {national_years}"
+    if not frame.empty and bool(frame["is_demo"].any()):
+        bullets.append(tr("deck.demo_data"))
+    return Slide(
+        0,
+        spec.kind,
+        tr("deck.members_title"),
+        tr("deck.members_subtitle"),
+        source,
+        tuple(bullets),
+        chart,
+    )
+
+
+def _progress(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+    frame = inputs.assessments
+    wave_from = str(spec.options.get("wave_from", "T0"))
+    wave_to = str(spec.options.get("wave_to", "T1"))
+    title = tr("deck.progress_title", wave_from=wave_from, wave_to=wave_to)
+    paired = paired_assessments(frame, wave_from, wave_to) if not frame.empty else pd.DataFrame()
+    count = len(paired)
+    source = _survey_source(tr, frame, [wave_from, wave_to], members=count)
+    if count < max(minimum, 1):
+        bullet = (
+            tr("deck.progress_hidden", members=members_text(tr, minimum))
+            if count
+            else tr("deck.no_pairs")
+        )
+        return Slide(0, spec.kind, title, tr("deck.progress_subtitle"), source, (bullet,), None)
+    summary = progress_summary(paired)
+    moves = band_moves(paired, inputs.settings.dma_band_bounds)
+    chart = SlideChart(
+        categories=tuple(dimension_label(tr, d) for d in summary["dimension"]),
+        series=(
+            SlideSeries(
+                tr("deck.median_change"),
+                tuple(float(v) for v in summary["median_change"]),
+                "members",
+            ),
+        ),
+        orientation="bar",
+        unit="points",
+    )
+    bullets = (
+        tr(
+            "deck.progress_paired",
+            members=members_text(tr, count),
+            wave_from=wave_from,
+            wave_to=wave_to,
+        ),
+        tr("deck.progress_band", share=tr.pct(moves.share_up), up=moves.up, members=moves.members),
+    )
+    return Slide(0, spec.kind, title, tr("deck.progress_subtitle"), source, bullets, chart)
+
+
+def _weakest_dimensions(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+    frame = inputs.assessments
+    title = tr("deck.weakest_title")
+    if frame.empty:
+        return Slide(
+            0,
+            spec.kind,
+            title,
+            "",
+            _survey_source(tr, frame, []),
+            (tr("deck.no_members"),),
+        )
+    wave = sorted_waves(frame["wave"].unique())[-1]
+    in_wave = frame[frame["wave"] == wave]
+    source = _survey_source(tr, frame, [wave])
+    if in_wave["member_id"].nunique() < minimum:
+        return Slide(
+            0,
+            spec.kind,
+            title,
+            "",
+            source,
+            (tr("deck.hidden_groups", groups=wave, members=members_text(tr, minimum)),),
+        )
+    medians = cohort_medians(frame, wave)[list(DMA_DIMENSIONS)].astype(float).sort_values()
+    chart = SlideChart(
+        categories=tuple(dimension_label(tr, d) for d in medians.index),
+        series=(
+            SlideSeries(
+                tr("deck.median_score", wave=wave), tuple(float(v) for v in medians), "members"
+            ),
+        ),
+        orientation="bar",
+        unit="score",
+    )
+    weakest = list(medians.index[:2])
+    try:
+        services = load_services(inputs.settings.services_file)
+    except (ServicesFileError, OSError):
+        services = {}
+    bullets = [
+        tr("deck.weakest_bullet", dimensions=" · ".join(dimension_label(tr, d) for d in weakest))
+    ]
+    bullets += [
+        f"{s.name(tr.lang)} — {s.description(tr.lang)}" for s in services_for(weakest, services)[:4]
+    ]
+    return Slide(
+        0, spec.kind, title, tr("deck.weakest_subtitle", wave=wave), source, tuple(bullets), chart
+    )
+
+
+def _next_steps(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+    bullets = spec.options.get(f"bullets_{tr.lang}") or spec.options.get("bullets_en") or []
+    return Slide(
+        0,
+        spec.kind,
+        tr("deck.next_steps_title"),
+        "",
+        tr("deck.hub_source"),
+        tuple(str(b) for b in bullets),
+    )
+
+
+# --- the same chart with Plotly -------------------------------------------------------------------
+
+
+def slide_figure(slide: Slide, tr: Translator, *, height: int = 560) -> go.Figure | None:
+    """The slide's chart as a Plotly figure (page, HTML report, PNG); None for text slides."""
+    chart = slide.chart
+    if chart is None:
+        return None
+    fig = go.Figure()
+    horizontal = chart.orientation == "bar"
+    for series in chart.series:
+        colours = (
+            [ROLE_COLOURS[r] for r in series.point_roles]
+            if series.point_roles
+            else ROLE_COLOURS[series.role]
+        )
+        text = [_value(tr, v, chart.unit) for v in series.values]
+        categories = [wrap(c, 30) for c in chart.categories]
+        bar = go.Bar(
+            x=list(series.values) if horizontal else categories,
+            y=categories if horizontal else list(series.values),
+            orientation="h" if horizontal else "v",
+            name=series.name,
+            marker_color=colours,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"size": 16},
+            showlegend=len(chart.series) > 1,
+        )
+        fig.add_trace(bar)
+    if chart.target is not None:
+        line = {
+            "line_dash": "dot",
+            "line_color": TARGET,
+            "annotation_text": f"{tr('charts.target_2030')}: {_value(tr, chart.target)}",
+            # Left of the line and above the bars, so the label never runs off the edge.
+            "annotation_position": "top left",
+        }
+        if horizontal:
+            fig.add_vline(x=chart.target, **line)
+        else:
+            fig.add_hline(y=chart.target, **line)
+    fig.update_layout(barmode="group", font={"size": 16})
+    value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    if chart.unit in ("percent", "score"):
+        value_axis(range=[0, 110])
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return styled(fig, tr.lang, slide.title, slide.source, height=height, width_chars=70)
+
+
+def load_deck_inputs(settings: Settings) -> DeckInputs:
+    """National data, catalogue and the scored member assessments, as the CLI needs them
+    (the pages pass their cached copies instead)."""
+    from dih_dash.domain.catalogue import load_catalogue
+    from dih_dash.domain.scoring import score_assessments
+    from dih_dash.sources.national_store import load_national
+    from dih_dash.store import open_store
+
+    store = open_store(settings)
+    try:
+        frame = score_assessments(
+            store.load_assessments(include_demo=True),
+            settings.dma_band_bounds,
+            settings.dii_band_bounds,
+        )
+    finally:
+        store.close()
+    return DeckInputs(load_national(settings), load_catalogue(), frame, settings)

@@ -1,0 +1,116 @@
+"""The upload page, driven like hub staff drive it: a Romanian Excel CSV, the validation
+report, all-or-nothing and "valid rows only", the import log, templates and mappings."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from support.apptest import APP, texts
+
+from dih_dash.settings import load_settings
+from dih_dash.store import open_store
+
+GOOD_RO = (
+    "cod_membru;denumire;etapa;judet;clasa_marime;dma_strategy;dma_readiness;dma_human;"
+    "dma_data;dma_automation;dma_green\r\n"
+    "RO111;Mobila Ştefan SRL;T0;Cluj;mica;40,5;50;30;20;10;60\r\n"
+    "RO222;Soft Ţara SRL;T0;BH;mijlocie;70;60;50;40;30;20\r\n"
+).encode("cp1250")
+BAD_ROW = "RO333;Fără Scor SRL;T0;CJ;micro;130;10;10;10;10;10\r\n".encode("cp1250")
+
+
+def upload(lang: str, name: str, data: bytes, **state) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.session_state["admin_name"] = "Ana Test"
+    at.run()
+    at.switch_page("app_pages/upload.py").run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.file_uploader(key="survey_file").set_value((name, data, "text/csv"))
+    at.run()
+    return at
+
+
+def test_romanian_excel_csv_is_detected_checked_and_imported(isolated_data):
+    at = upload("ro", "membri.csv", GOOD_RO)
+    assert not at.exception, [e.message for e in at.exception]
+    detected = {m.label: m.value for m in at.metric}
+    assert detected["Codificare"] == "cp1250"
+    assert detected["Separator"] == "punct și virgulă (;)" or ";" in detected["Separator"]
+    assert detected["Rânduri de date"] == "2"
+    assert detected["Evaluări noi"] == "2"
+    preview = at.dataframe[0].value
+    assert "Mobila Ștefan SRL" in preview.to_csv(), "cedilla read as comma-below"
+    assert load_settings().database_url.endswith("store.sqlite")
+    assert open_store(load_settings()).stats()["assessments"] == 0, "checking stores nothing"
+
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    assert "Salvat: 2 noi" in texts(at)
+    stats = open_store(load_settings()).stats()
+    assert stats == {"members": 2, "assessments": 2, "uploads": 1}
+    log = at.dataframe[-1].value
+    assert log.iloc[0]["Fișier"] == "membri.csv" and log.iloc[0]["Importat de"] == "Ana Test"
+
+
+def test_all_or_nothing_then_valid_rows_only(isolated_data):
+    at = upload("en", "broken.csv", GOOD_RO + BAD_ROW)
+    report = at.dataframe[1].value
+    error = report[report["Kind"] == "error"].iloc[0]
+    assert error["Row"] == 4 and error["Column"] == "dma_strategy" and error["Value"] == "130"
+    assert at.button(key="import_button").disabled
+    assert "All or nothing" in texts(at)
+    at.checkbox(key="upload_skip_invalid").check().run()
+    assert not at.button(key="import_button").disabled
+    at.button(key="import_button").click().run()
+    assert "Stored: 2 new, 0 changed, 0 unchanged, 1 rejected." in texts(at)
+
+
+def test_refused_file_says_why(isolated_data):
+    at = upload("en", "empty.csv", b"")
+    assert not at.exception
+    assert "The file was refused as a whole" in texts(at)
+
+
+def test_templates_are_offered_in_both_languages(isolated_data):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["admin_name"] = "Ana"
+    at.run()
+    at.switch_page("app_pages/upload.py").run()
+    labels = {b.label for b in at.get("download_button")}
+    assert {"CSV, English headers", "XLSX, Romanian headers"} <= labels or {
+        "CSV, antete în engleză", "XLSX, antete în română"
+    } <= labels
+
+
+def test_mapping_builder_suggests_and_saves(isolated_data):
+    forms = (
+        "Timestamp,Denumirea firmei,Cod fiscal (CUI),Județ\n"
+        "14.03.2025 10:22:01,Lemn Bun SRL,RO123,Cluj\n"
+    ).encode()
+    at = upload("en", "forms.csv", forms, upload_layout="mapped", upload_wave="T1")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="map-member_id").value == "Cod fiscal (CUI)"
+    assert at.selectbox(key="map-company_name").value == "Denumirea firmei"
+    at.text_input(key="upload_new_mapping_name").input("Formular CUI").run()
+    at.button(key="save_mapping").click().run()
+    assert 'Mapping "Formular CUI" saved' in texts(at)
+    assert (isolated_data / "mappings").is_dir()
+    assert {m.label: m.value for m in at.metric}["New assessments"] == "1"
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_remove_demo_in_one_action(isolated_data, lang):
+    from dih_dash.store import Actor, load_demo
+
+    settings = load_settings()
+    load_demo(open_store(settings), settings, Actor("t", True))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.session_state["admin_name"] = "Ana"
+    at.run()
+    at.switch_page("app_pages/upload.py").run()
+    at.button(key="remove_demo").click().run()
+    assert not at.exception
+    assert open_store(settings).stats()["members"] == 0

@@ -1,0 +1,94 @@
+"""The presentation page and the exports page: slide order, ?slide=N links, controls,
+public figures only, and the deck/report downloads."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+from streamlit.testing.v1 import AppTest
+from support.apptest import APP, chart_specs
+
+from dih_dash.settings import load_settings
+from dih_dash.store import Actor, load_demo, open_store
+
+
+@pytest.fixture
+def demo_store(isolated_data):
+    settings = load_settings()
+    load_demo(open_store(settings), settings, Actor("t", True))
+
+
+def open_presentation(lang: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("app_pages/presentation.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def html_text(at: AppTest) -> str:
+    return "\n".join(str(h.value) for h in at.get("html"))
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_slides_in_order_with_controls(demo_store, lang):
+    at = open_presentation(lang)
+    assert not at.exception, [e.message for e in at.exception]
+    first = (
+        "România vs UE la țintele" if lang == "ro" else "Romania vs the EU on the Digital Decade"
+    )
+    assert first in html_text(at)
+    assert at.button(key="slide_previous").disabled
+    at.button(key="slide_next").click().run()
+    assert at.query_params["slide"] in (["2"], "2")
+    assert "IMM-uri care au cel puțin" in html_text(at) or "SMEs with at least" in html_text(at)
+    at.button(key="slide_previous").click().run()
+    assert at.query_params["slide"] in (["1"], "1")
+
+
+def test_slide_link_opens_that_slide(demo_store):
+    at = open_presentation("en", slide="6")
+    assert "Next steps: join the Industry 4.0 working group" in html_text(at)
+    assert at.button(key="slide_next").disabled
+    assert not at.get("plotly_chart"), "the closing slide is text only"
+    at = open_presentation("en", slide="99")
+    assert "Romania vs the EU on the Digital Decade" in html_text(at), "out of range -> slide 1"
+
+
+def test_presentation_never_shows_company_names(demo_store):
+    for number in range(1, 7):
+        at = open_presentation("ro", slide=str(number))
+        sent = html_text(at) + str(chart_specs(at))
+        assert "Demo " not in sent.replace("Date demonstrative", ""), number
+        assert "DEMO-0" not in sent
+
+
+def test_exports_page_offers_deck_report_and_images(demo_store):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = "ro"
+    at.run()
+    at.switch_page("app_pages/exports.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    keys = {b.key for b in at.get("download_button")}
+    assert {"download_pptx", "download_html"} <= keys
+    assert any(k.startswith("image-") for k in keys)
+    assert "O copertă și 6 slide-uri" in "\n".join(c.value for c in at.caption)
+    # The button builds the file on click (AppTest cannot read it); the same call here:
+    from dih_dash.domain.catalogue import load_catalogue
+    from dih_dash.domain.scoring import score_assessments
+    from dih_dash.exports.deck import DeckInputs, build_deck, load_slide_specs
+    from dih_dash.exports.pptx_deck import deck_pptx
+    from dih_dash.sources.national_store import load_national
+
+    settings = load_settings()
+    frame = score_assessments(
+        open_store(settings).load_assessments(), settings.dma_band_bounds, settings.dii_band_bounds
+    )
+    inputs = DeckInputs(load_national(settings), load_catalogue(), frame, settings)
+    slides = build_deck(inputs, load_slide_specs(settings.slides_file), "ro")
+    assert len(Presentation(io.BytesIO(deck_pptx(slides, "ro"))).slides) == 7

@@ -37,6 +37,9 @@ if frame is None:
     st.stop()
 
 cohort = common.cohort_filters(frame).apply(frame)
+if not common.public_selection_ok(cohort):
+    st.stop()
+note = common.survey_note(cohort)
 size = cohort_size(cohort)
 minimum = common.min_group()
 waves = sorted_waves(cohort["wave"].unique())
@@ -52,7 +55,10 @@ counts = counts_by_wave_and_cluster(cohort)
 if not common.is_admin():
     # Each cell is a group: a cluster, or a cluster in one round, with fewer members than
     # the minimum shows no count.
-    counts = suppress_small_groups(counts, "members", minimum).drop(columns=["suppressed"])
+    # No assessment total beside the blanked counts: it would give them back by subtraction.
+    counts = suppress_small_groups(counts, "members", minimum).drop(
+        columns=["suppressed", "assessments"]
+    )
     for wave in waves:
         counts[wave] = counts[wave].astype("Int64").mask(counts[wave] < minimum)
     st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
@@ -75,6 +81,7 @@ distribution = suppress_small_groups(
 common.chart(
     lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum),
     key="cohort_bands",
+    note=note,
     data=distribution.drop(columns=["suppressed"]),
     state=state,
 )
@@ -101,16 +108,20 @@ group_by = (
     )
     or ""
 )
-statistic = (
-    right.segmented_control(
-        tr("member_pages.cohort.statistic"),
-        options=["median", "mean"],
-        format_func=lambda s: tr(f"members.statistic.{s}"),
-        default=common.query_value("stat", lambda v: v in ("median", "mean"), "median"),
-        key="cohort_stat",
+statistic = "median"
+if common.is_admin():
+    # Means of overlapping groups can be differenced into one member's score; the public
+    # view keeps to medians (domain.cohort, rule 3).
+    statistic = (
+        right.segmented_control(
+            tr("member_pages.cohort.statistic"),
+            options=["median", "mean"],
+            format_func=lambda s: tr(f"members.statistic.{s}"),
+            default=common.query_value("stat", lambda v: v in ("median", "mean"), "median"),
+            key="cohort_stat",
+        )
+        or "median"
     )
-    or "median"
-)
 common.set_query(by=group_by or None, stat=statistic)
 
 stats = dimension_stats(cohort, by=group_by or None)
@@ -127,6 +138,7 @@ traces = [
 common.chart(
     lambda: dimension_radar(traces, tr, waves=waves, members=size.members),
     key="cohort_radar",
+    note=note,
     data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}),
     state=state,
 )
@@ -135,6 +147,7 @@ common.chart(
         stats, tr, members=size.members, statistic=statistic, by=group_by or None, min_group=minimum
     ),
     key="cohort_bars",
+    note=note,
     data=stats.drop(columns=["suppressed"]),
     state=(*state, group_by, statistic),
 )
@@ -153,7 +166,9 @@ heat_wave = (
 )
 if heat_wave is not None:
     if common.is_admin():
-        matrix = member_matrix(cohort, heat_wave, label_column="company_name")
+        # Name and id: two members may share a name, and rows must never merge.
+        labelled = cohort.assign(label=cohort["company_name"] + " (" + cohort["member_id"] + ")")
+        matrix = member_matrix(labelled, heat_wave, label_column="label")
         st.caption(tr("member_pages.cohort.heatmap_members", wave=heat_wave))
         by = None
     else:
@@ -169,6 +184,7 @@ if heat_wave is not None:
         common.chart(
             lambda: cohort_heatmap(matrix, tr, waves=[heat_wave], members=size.members, by=by),
             key="cohort_heatmap",
+            note=note,
             data=matrix.reset_index(names=tr("member_pages.cohort.group_by")),
             state=(*state, heat_wave, by, statistic, common.is_admin()),
         )

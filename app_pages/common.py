@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import uuid
 from collections.abc import Callable
 
 import pandas as pd
@@ -13,9 +14,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dih_dash.auth import LoginThrottle
-from dih_dash.charts.members import members_text
+from dih_dash.charts.members import members_text, survey_extras
 from dih_dash.domain.catalogue import Catalogue, load_catalogue
-from dih_dash.domain.cohort import CohortFilters, county_table, sorted_waves
+from dih_dash.domain.cohort import (
+    CohortFilters,
+    assessment_years,
+    county_table,
+    displayed_cohort,
+    sorted_waves,
+)
 from dih_dash.domain.national import kpi_table, ranking
 from dih_dash.domain.scoring import score_assessments
 from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs, slide_figure
@@ -138,12 +145,21 @@ def chart(
     key: str,
     state: tuple = (),
     data: pd.DataFrame | None = None,
+    note: str = "",
 ) -> go.Figure:
     """Draw the figure `build` makes, reusing it while `state` (everything the figure depends
     on besides the data version and language) stays the same; with `data` (what the chart
     shows), offer it as CSV/XLSX and the chart as PNG/SVG beside it."""
     tr = translator()
-    fig = figure((key, tr.lang, *state), build)
+
+    def build_with_note() -> go.Figure:
+        made = build()
+        if note:
+            # Appended to the source line, so the image and the deck carry it too.
+            made.update_layout(title_subtitle_text=f"{made.layout.title.subtitle.text or ''}{note}")
+        return made
+
+    fig = figure((key, tr.lang, note, *state), build_with_note)
     # theme=None: the screen shows the same colours as the exported PNG and deck.
     st.plotly_chart(fig, theme=None, config=CHART_CONFIG, key=key)
     if data is not None:
@@ -209,20 +225,36 @@ def downloads(
     )
 
 
+# Whole numbers that are years, ranks or ids: shown as they are, never as "2.025".
+_PLAIN_INTEGER_HINTS = ("year", "period", "an", "rank", "loc", "edi", "id", "nr", "row", "rând")
+
+
 def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2) -> None:
     """A table with the interface language's number and date formats (`44,34` and
     `14.03.2025` in Romanian). The cells keep their numbers, so sorting stays numeric."""
     tr = translator()
     decimal, thousands = (",", ".") if tr.lang == "ro" else (".", ",")
-    dates = {
-        column: (lambda v: tr.date(v) if isinstance(v, dt.date) else v)
-        for column in frame.columns
-        if frame[column].map(lambda v: isinstance(v, dt.date)).any()
-    }
-    styled = frame.style.format(
-        precision=decimals, decimal=decimal, thousands=thousands, na_rep="–"
-    ).format(dates)
-    st.dataframe(styled, hide_index=True, width="stretch", height=height)
+    styler = frame.style
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    counts = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_integer_dtype(frame[c])
+        and not any(hint in str(c).lower() for hint in _PLAIN_INTEGER_HINTS)
+    ]
+    dates = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, dt.date)).any()]
+    if floats:
+        styler = styler.format(
+            precision=decimals, decimal=decimal, thousands=thousands, na_rep="–", subset=floats
+        )
+    if counts:
+        styler = styler.format(thousands=thousands, na_rep="–", subset=counts)
+    if dates:
+        styler = styler.format(
+            lambda v: tr.date(v) if isinstance(v, dt.date) else ("–" if pd.isna(v) else v),
+            subset=dates,
+        )
+    st.dataframe(styler, hide_index=True, width="stretch", height=height)
 
 
 def query_value(key: str, allowed: Callable[[str], bool], default: str) -> str:
@@ -269,19 +301,19 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=600)
-def _assessments_cached(url: str, version: tuple[int, ...], dma: tuple, dii: tuple) -> pd.DataFrame:
+def _assessments_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> pd.DataFrame:
     frame = store().load_assessments(include_demo=True)
-    return score_assessments(frame, dma, dii)
+    return score_assessments(displayed_cohort(frame), dma, dii)
 
 
 def assessments() -> pd.DataFrame:
-    """Every stored assessment, scored (DMA band, DII score and band), demo rows flagged.
+    """The stored assessments the pages show (the real ones, or the demo cohort while there
+    are none), scored: DMA band, DII score and band; demo rows flagged.
 
-    Keyed by the store's counts, so an import made anywhere (another page, the CLI, another
-    server process) shows up on the next rerun.
+    Keyed by the store's data version, so an import made anywhere (another page, the CLI,
+    another server process) shows up on the next rerun.
     """
     config = settings()
-    # Every change passes through an upload (counted) or a deletion (fewer rows).
     version = members_version()
     return _assessments_cached(
         config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
@@ -344,14 +376,14 @@ def county_names() -> dict[str, str]:
     return dict(zip(table["county"], table["county_name"], strict=True))
 
 
-def members_version() -> tuple[int, ...]:
-    counts = store().stats()
-    return (counts["members"], counts["assessments"], counts["uploads"])
+def members_version() -> tuple:
+    """Changes with every import, update or deletion (see Store.data_version)."""
+    return store().data_version()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _deck_cached(
-    lang: str, national_key: str, members_key: tuple[int, ...], slides_key: str
+    lang: str, national_key: str, members_key: tuple, files_key: tuple[str, ...]
 ) -> tuple[list[Slide], list[go.Figure | None]]:
     config = settings()
     inputs = DeckInputs(national(), catalogue(), assessments(), config)
@@ -363,9 +395,12 @@ def _deck_cached(
 def workshop_deck(lang: str) -> tuple[list[Slide], list[go.Figure | None]]:
     """The public workshop deck and its figures, rebuilt when the data or slides file change."""
     config = settings()
-    path = config.slides_file
-    slides_key = f"{path}:{path.stat().st_mtime_ns}" if path.is_file() else str(path)
-    return _deck_cached(lang, _national_fingerprint(config), members_version(), slides_key)
+    # The slides file orders the deck; the services file feeds the weakest-dimensions slide.
+    files_key = tuple(
+        f"{path}:{path.stat().st_mtime_ns}" if path.is_file() else str(path)
+        for path in (config.slides_file, config.services_file)
+    )
+    return _deck_cached(lang, _national_fingerprint(config), members_version(), files_key)
 
 
 def clear_members_cache() -> None:
@@ -376,6 +411,26 @@ def data_state(frame: pd.DataFrame) -> tuple[int, int]:
     """A small key that changes whenever `frame`'s content does (for the figure cache)."""
     hashed = pd.util.hash_pandas_object(frame, index=False)
     return len(frame), int(hashed.sum()) if len(hashed) else 0
+
+
+def survey_note(cohort: pd.DataFrame) -> str:
+    """What a member chart's source line adds: when the assessments were made, and a
+    demo-data label for the fictional cohort."""
+    demo = bool(cohort["is_demo"].any()) if "is_demo" in cohort else False
+    return survey_extras(translator(), assessment_years(cohort), demo)
+
+
+def public_selection_ok(cohort: pd.DataFrame) -> bool:
+    """For the public, a filtered selection below the minimum group shows nothing at all."""
+    if is_admin() or cohort["member_id"].nunique() >= settings().min_group_size:
+        return True
+    tr = translator()
+    st.info(
+        tr("member_pages.selection_too_small",
+           members=members_text(tr, settings().min_group_size)),
+        icon=":material/lock:",
+    )  # fmt: skip
+    return False
 
 
 def min_group() -> int:
@@ -433,8 +488,10 @@ def is_admin() -> bool:
     if auth_mode() == "oidc":
         if not st.user.get("is_logged_in", False):
             return False
+        # Deny by default: anyone can have an account with the identity provider, so only
+        # the addresses listed in DIH_DASH_ADMIN_EMAILS administer.
         allowed = settings().admin_emails
-        return not allowed or str(st.user.get("email", "")).lower() in allowed
+        return str(st.user.get("email", "")).lower() in allowed
     return bool(st.session_state.get(ADMIN_KEY))
 
 
@@ -450,6 +507,15 @@ def actor() -> Actor:
 def login_throttle() -> LoginThrottle:
     # One per server process: failed attempts from every session count together.
     return LoginThrottle()
+
+
+def login_client() -> str:
+    """Whose failed attempts are counted together: the browser's address when Streamlit
+    knows it (a new session does not reset it), else this session."""
+    address = getattr(st.context, "ip_address", None)
+    if address:
+        return f"ip:{address}"
+    return "session:" + st.session_state.setdefault("login_client", uuid.uuid4().hex)
 
 
 def escape(text: object) -> str:

@@ -26,6 +26,9 @@ def counties_geojson() -> dict:
 
 
 cohort = common.cohort_filters(frame).apply(frame)
+if not common.public_selection_ok(cohort):
+    st.stop()
+note = common.survey_note(cohort)
 minimum = common.min_group()
 waves = sorted_waves(cohort["wave"].unique())
 if not waves:
@@ -47,6 +50,7 @@ common.chart(
         members=int(in_wave["member_id"].nunique()),
     ),
     key="counties_map",
+    note=note,
     data=summary.drop(columns=["suppressed"]),
     state=(common.data_state(in_wave), wave, minimum),
 )  # fmt: skip

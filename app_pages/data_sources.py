@@ -58,7 +58,10 @@ st.caption(tr("data_sources.snapshot_note"))
 st.subheader(tr("data_sources.refresh_heading"))
 st.markdown(tr("data_sources.refresh_help", url=config.eurostat_url))
 datasets = refreshable_datasets(catalogue)
-if st.button(tr("data_sources.refresh_button"), icon=":material/sync:", key="refresh_button"):
+# A refresh writes the data everyone sees and may take minutes of retries: hub staff only.
+if not common.is_admin():
+    st.caption(tr("data_sources.refresh_admin_only"))
+elif st.button(tr("data_sources.refresh_button"), icon=":material/sync:", key="refresh_button"):
     bar = st.progress(0.0, text=tr("data_sources.refresh_starting"))
 
     def show(step: int, total: int, message: str) -> None:

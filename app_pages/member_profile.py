@@ -69,8 +69,9 @@ common.chart(
         traces, tr, waves=list(history["wave"]), members=int(frame["member_id"].nunique())
     ),
     key="profile_radar",
+    note=common.survey_note(history),
     data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}).loc[list(DMA_DIMENSIONS)],
-    state=(common.data_state(history), member_id),
+    state=(common.data_state(frame), member_id),
 )
 
 st.subheader(tr("member_pages.profile.latest_heading", wave=latest["wave"]))

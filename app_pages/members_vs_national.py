@@ -26,6 +26,9 @@ if frame is None:
     st.stop()
 
 cohort = common.cohort_filters(frame).apply(frame)
+if not common.public_selection_ok(cohort):
+    st.stop()
+note = common.survey_note(cohort)
 size = cohort_size(cohort)
 minimum = common.min_group()
 waves = sorted_waves(cohort["wave"].unique())
@@ -67,6 +70,7 @@ for column, geo, key in (
 common.chart(
     lambda: headline_chart(shares, national, tr, members=size.members, min_group=minimum),
     key="members_headline",
+    note=note,
     data=pd.concat([shares.drop(columns=["suppressed"]), national], ignore_index=True),
     state=(common.data_state(cohort), minimum),
 )
@@ -82,6 +86,7 @@ national_bands = tidy[
 common.chart(
     lambda: dii_bands_chart(bands, national_bands, tr, members=size.members, min_group=minimum),
     key="members_bands",
+    note=note,
     data=pd.concat([bands.drop(columns=["suppressed"]), national_bands], ignore_index=True),
     state=(common.data_state(cohort), minimum),
 )

@@ -19,6 +19,9 @@ if frame is None:
     st.stop()
 
 cohort = common.cohort_filters(frame).apply(frame)
+if not common.public_selection_ok(cohort):
+    st.stop()
+note = common.survey_note(cohort)
 minimum = common.min_group()
 waves = sorted_waves(cohort["wave"].unique())
 if len(waves) < 2:
@@ -66,12 +69,15 @@ metrics[0].metric(
 )
 if not overall.empty:
     metrics[1].metric(
-        tr("member_pages.progress.median_overall"), tr.pp(overall.iloc[0]["median_change"])
+        tr("member_pages.progress.median_overall"),
+        # DMA scores are points on a 0-100 scale, not percentages: "points", not "pp".
+        tr("member_pages.progress.points", change=tr.signed(overall.iloc[0]["median_change"])),
     )
 state = (common.data_state(cohort), wave_from, wave_to)
 common.chart(
     lambda: progress_chart(summary, tr, wave_from=wave_from, wave_to=wave_to, members=count),
     key="progress_chart",
+    note=note,
     data=summary,
     state=state,
 )
@@ -87,6 +93,7 @@ if common.is_admin():
     common.chart(
         lambda: dumbbell_chart(paired, tr, wave_from=wave_from, wave_to=wave_to, labels=labels),
         key="progress_dumbbell",
+        note=note,
         data=paired,
         state=(*state, "admin"),
     )

@@ -4,7 +4,6 @@ provider) and sign-out."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import streamlit as st
 
@@ -34,6 +33,8 @@ if mode == "none":
     st.stop()
 
 if mode == "oidc":
+    if not config.admin_emails:
+        st.warning(tr("auth.no_admin_emails"), icon=":material/group_off:")
     if st.user.get("is_logged_in", False):
         st.warning(tr("auth.not_an_admin", email=st.user.get("email", "")))
     if st.button(tr("auth.sign_in_oidc"), key="sign_in_oidc", type="primary"):
@@ -45,7 +46,7 @@ if looks_like_plain_text(stored_hash):
     st.error(tr("auth.plain_text_setting"), icon=":material/gpp_bad:")
     st.stop()
 
-client = st.session_state.setdefault("login_client", uuid.uuid4().hex)
+client = common.login_client()
 throttle = common.login_throttle()
 with st.form("sign_in_form", clear_on_submit=True):
     name = st.text_input(tr("auth.name"), key="sign_in_name", help=tr("auth.name_help"))
@@ -67,6 +68,7 @@ if submitted:
         st.session_state[common.ADMIN_KEY] = name.strip() or "admin"
         st.rerun()
     delay = throttle.failed(client)
-    # A guess costs real time, not only a message.
-    time.sleep(min(delay, 2.0))
+    # A guess costs real time, not only a message; many guesses from anywhere slow every
+    # attempt a little more, without locking the real admin out.
+    time.sleep(min(delay, 2.0) + throttle.global_slowdown())
     st.error(tr("auth.wrong_password", seconds=int(delay)), icon=":material/lock:")

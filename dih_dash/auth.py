@@ -72,49 +72,51 @@ def looks_like_plain_text(value: str) -> bool:
 
 @dataclass
 class LoginThrottle:
-    """Doubling delays after failed sign-ins, per client and for the whole process.
+    """Doubling delays after failed sign-ins, per client (a browser address or session).
 
     After the k-th consecutive failure a client must wait `base * 2**(k-1)` seconds (at
-    most `ceiling`) before the next attempt is even checked. The process-wide counter
-    stops an attacker who opens a new browser session for every guess.
+    most `ceiling`) before the next attempt is even checked. Failures from everywhere also
+    add a small, bounded slowdown to every attempt (`global_slowdown`), which hampers an
+    attacker who rotates clients without ever locking the real admin out.
     """
 
     base: float = 1.0
     ceiling: float = 60.0
+    slowdown_step: float = 0.1
+    slowdown_ceiling: float = 3.0
     clock: Callable[[], float] = time.monotonic
     _failures: dict[str, int] = field(default_factory=dict)
     _locked_until: dict[str, float] = field(default_factory=dict)
+    _recent: list[float] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    GLOBAL = "*"
+    WINDOW = 600.0  # seconds over which failures from everywhere are counted
 
     def wait_seconds(self, client: str) -> float:
         """Seconds before `client` may try again (0 when it may try now)."""
-        now = self.clock()
         with self._lock:
-            until = max(
-                self._locked_until.get(client, 0.0), self._locked_until.get(self.GLOBAL, 0.0)
-            )
-        return max(0.0, until - now)
+            until = self._locked_until.get(client, 0.0)
+        return max(0.0, until - self.clock())
 
     def failed(self, client: str) -> float:
         """Record a failure; returns the delay now imposed on the client."""
         now = self.clock()
         with self._lock:
-            delays = []
-            for key, scale in ((client, 1.0), (self.GLOBAL, 0.25)):
-                count = self._failures.get(key, 0) + 1
-                self._failures[key] = count
-                delay = min(self.ceiling, self.base * scale * 2 ** (count - 1))
-                self._locked_until[key] = now + delay
-                delays.append(delay)
-        return delays[0]
+            count = self._failures.get(client, 0) + 1
+            self._failures[client] = count
+            delay = min(self.ceiling, self.base * 2 ** (count - 1))
+            self._locked_until[client] = now + delay
+            self._recent = [t for t in self._recent if now - t < self.WINDOW] + [now]
+        return delay
+
+    def global_slowdown(self) -> float:
+        """Extra seconds each attempt costs while failures pile up anywhere."""
+        now = self.clock()
+        with self._lock:
+            recent = sum(1 for t in self._recent if now - t < self.WINDOW)
+        return min(self.slowdown_ceiling, self.slowdown_step * recent)
 
     def succeeded(self, client: str) -> None:
         with self._lock:
             self._failures.pop(client, None)
             self._locked_until.pop(client, None)
-            # A correct password also ends the process-wide slowdown; guesses elsewhere
-            # keep their own per-client delays.
-            self._failures.pop(self.GLOBAL, None)
-            self._locked_until.pop(self.GLOBAL, None)

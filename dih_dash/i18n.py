@@ -77,6 +77,13 @@ class Translator:
     def pp(self, value: float | None, decimals: int = 1) -> str:
         return format_points(value, self.lang, decimals)
 
+    def signed(self, value: float | None, decimals: int = 1) -> str:
+        """`+5.9` / `−2,0`: a change in the indicator's own unit."""
+        if _missing(value):
+            return "–"
+        sign = "+" if round(float(value), decimals) > 0 else ""  # type: ignore[arg-type]
+        return sign + format_number(value, self.lang, decimals)
+
     def date(self, value: dt.date | dt.datetime | None) -> str:
         return format_date(value, self.lang)
 

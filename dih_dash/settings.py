@@ -51,7 +51,6 @@ class Settings:
     mappings_dir: Path | None = None
     demo_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "demo")
     auto_load_demo: bool = True
-    browser_path: str | None = None
 
     @property
     def mapping_dir(self) -> Path:
@@ -145,7 +144,7 @@ def load_settings(
         raw = get(key)
         return Path(raw).expanduser() if raw else default
 
-    return Settings(
+    settings = Settings(
         data_dir=data_dir,
         snapshot_dir=snapshot_dir,
         eurostat_url=(get("eurostat_url") or DEFAULT_EUROSTAT_URL).rstrip("/"),
@@ -169,5 +168,30 @@ def load_settings(
         mappings_dir=Path(m) if (m := get("mappings_dir")) else None,
         demo_dir=get_path("demo_dir", PROJECT_ROOT / "data" / "demo"),
         auto_load_demo=(get("auto_load_demo") or "1").lower() not in ("0", "false", "no"),
-        browser_path=env.get("BROWSER_PATH") or None,
     )
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    """Refuse values that would fail later, far from their cause (a page error on every
+    public view for a minimum group of 0)."""
+    positive = {
+        "DIH_DASH_MIN_GROUP_SIZE": settings.min_group_size,
+        "DIH_DASH_MAX_ROWS": settings.max_rows,
+        "DIH_DASH_MAX_UPLOAD_MB": settings.max_upload_mb,
+        "DIH_DASH_HTTP_TIMEOUT": settings.http_timeout,
+    }
+    for name, value in positive.items():
+        if value <= 0:
+            raise SettingsError(f"{name}: must be greater than 0, got {value}")
+    if settings.http_retries < 0 or settings.http_backoff < 0:
+        raise SettingsError("DIH_DASH_HTTP_RETRIES and DIH_DASH_HTTP_BACKOFF cannot be negative")
+    if not all(0 < bound < 100 for bound in settings.dma_band_bounds):
+        raise SettingsError(
+            f"DIH_DASH_DMA_BANDS: bounds must lie between 0 and 100, got {settings.dma_band_bounds}"
+        )
+    if not all(0 <= bound < 12 for bound in settings.dii_band_bounds):
+        raise SettingsError(
+            f"DIH_DASH_DII_BANDS: bounds must lie between 0 and 11, got {settings.dii_band_bounds}"
+        )

@@ -47,12 +47,21 @@ def test_throttle_doubles_and_resets():
     assert throttle.wait_seconds("a") == 0
 
 
-def test_throttle_slows_new_sessions_too():
+def test_throttle_slows_everyone_a_little_but_locks_out_no_one_else():
     now = [0.0]
-    throttle = LoginThrottle(base=4.0, clock=lambda: now[0])
+    throttle = LoginThrottle(
+        base=4.0, slowdown_step=0.5, slowdown_ceiling=2.0, clock=lambda: now[0]
+    )
+    assert throttle.global_slowdown() == 0
     for client in ("s1", "s2", "s3"):
         throttle.failed(client)
-    assert throttle.wait_seconds("fresh-session") > 0
+    assert throttle.wait_seconds("the-real-admin") == 0, "no global lock-out"
+    assert throttle.global_slowdown() == 1.5
+    for client in ("s4", "s5", "s6"):
+        throttle.failed(client)
+    assert throttle.global_slowdown() == 2.0, "bounded"
+    now[0] += LoginThrottle.WINDOW + 1
+    assert throttle.global_slowdown() == 0, "old failures are forgotten"
 
 
 def test_cli_hash_password(monkeypatch, capsys):

@@ -77,15 +77,31 @@ def members_text(tr: Translator, count: int) -> str:
     return tr(key, n=tr.num(count, 0))
 
 
-def survey_source(tr: Translator, waves: Sequence[str], members: int) -> str:
-    """`Source: hub survey (DMA/DII), waves T0, T1, 40 members`."""
+def survey_source(
+    tr: Translator,
+    waves: Sequence[str],
+    members: int,
+    *,
+    years: str | None = None,
+    demo: bool = False,
+) -> str:
+    """`Source: hub survey (DMA/DII), waves T0, T1, 40 members`, with the years the
+    assessments were made in and a demo-data label when given."""
     ordered = sorted_waves(waves)
     key = "members.source.wave_one" if len(ordered) == 1 else "members.source.wave_many"
-    return tr(
+    text = tr(
         "members.source.survey",
         waves=tr(key, waves=", ".join(ordered)),
         members=members_text(tr, members),
     )
+    return text + survey_extras(tr, years, demo)
+
+
+def survey_extras(tr: Translator, years: str | None, demo: bool) -> str:
+    """` · assessed 2025–2026 · DEMO DATA (fictional companies)`: what a survey source line
+    adds about when and, for the demo cohort, that it is not real."""
+    text = f" · {tr('members.source.assessed', years=years)}" if years else ""
+    return text + (f" · {tr('members.source.demo')}" if demo else "")
 
 
 def national_source(tr: Translator, national: pd.DataFrame, series: str) -> str:
@@ -153,13 +169,6 @@ def _series(table: pd.DataFrame) -> list[tuple[tuple[str, object], pd.Index]]:
         waves = table.groupby("wave", sort=False).groups
         pairs = [((str(key), None), index) for key, index in waves.items()]
     return sorted(pairs, key=lambda pair: wave_sort_key(pair[0][0]))
-
-
-def _signed(tr: Translator, value: float | None) -> str:
-    """A change in DMA points (not percentage points): `+4.0`, `−1,5`."""
-    if value is None:
-        return ""
-    return ("+" if round(value, 1) > 0 else "") + tr.num(value)
 
 
 def _latest_national(national: pd.DataFrame) -> pd.DataFrame:
@@ -654,13 +663,13 @@ def progress_chart(
                 "thickness": 2,
                 "width": 8,
             },
-            text=[_signed(tr, m) for m in median],
+            text=[tr.signed(m) if m is not None else "" for m in median],
             textposition="middle right",
             hovertext=[
                 tr(
                     "members.progress.hover",
                     dimension=dimension_label(tr, d),
-                    median=_signed(tr, m),
+                    median=tr.signed(m) if m is not None else "",
                     q1=tr.num(lo),
                     q3=tr.num(hi),
                     share=tr.pct(s),

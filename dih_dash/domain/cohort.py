@@ -7,28 +7,27 @@ and wave, the store's key) plus the columns `score_assessments` adds (`dma_band`
 
 What the public view (no sign-in) may show — the rule the pages follow:
 
-1. Only aggregates (counts, shares, means, medians, quartiles) over groups of at least
+1. Only aggregates (counts, shares, medians, quartiles) over groups of at least
    `min_group` members (setting `min_group_size`, default 5); never a member-level row,
    so no company name, no member id, no single member's scores, no per-member dumbbell
-   or heatmap row, no member profile.
+   or heatmap row, no member profile. A filtered selection smaller than the minimum shows
+   nothing at all.
 2. A group below the minimum is kept in the table but *blanked*: every number of it,
    its member count included, is set to missing and `suppressed` is True, so the page can
-   say "fewer than N members" and nothing about the group can be computed from the output
-   (`suppress_small_groups`). Tables never carry totals next to blanked counts, so a
-   blanked count cannot be recovered by subtraction.
-3. Frames handed to a public chart are `anonymous` (no `member_id`, no `company_name`),
-   so a name cannot reach a figure by mistake.
+   say "fewer than N members" (`suppress_small_groups`). Its scores cannot be computed
+   from the output; how many members it has may be, from the totals the pages show.
+3. Medians, not means, in the public view: the difference of two overlapping groups'
+   means would give a single member's score; medians do not add up that way.
+4. Chart builders never read `member_id` or `company_name` from a table; a name reaches
+   a figure only where a signed-in admin's page passes it.
 
-What the rule does not cover: a group of at least the minimum may still be uniform (all
-five members in one band), and offering free combinations of filters lets a determined
-reader difference two overlapping groups' means. The public pages therefore offer fixed
-breakdowns (cluster, sector, size class) and medians where they can; the admin view,
-behind sign-in, sees everything.
+Demo data: `displayed_cohort` keeps fictional demo companies out of real figures.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import re
 import tomllib
@@ -68,6 +67,29 @@ SERVICE_KINDS: tuple[str, ...] = ("course", "funding_advice", "partnership", "te
 # --- waves and filters --------------------------------------------------------------------
 
 _WAVE = re.compile(r"^T(\d+)$", re.IGNORECASE)
+
+
+def displayed_cohort(frame: pd.DataFrame) -> pd.DataFrame:
+    """The assessments the pages and decks show: the real ones once there are any, else the
+    demo cohort. Fictional companies never mix into the figures of real members."""
+    if "is_demo" not in frame.columns or frame.empty:
+        return frame
+    demo = frame["is_demo"].fillna(False).astype(bool)
+    return frame[~demo] if (~demo).any() else frame
+
+
+def assessment_years(frame: pd.DataFrame) -> str | None:
+    """`2025–2026`: the years the assessments in `frame` were made (None when undated)."""
+    years = sorted(
+        {
+            d.year
+            for d in frame.get("assessed_on", pd.Series(dtype=object))
+            if isinstance(d, dt.date)
+        }
+    )
+    if not years:
+        return None
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 def wave_sort_key(wave: str) -> tuple[int, int, str]:
@@ -687,11 +709,6 @@ def suppress_small_groups(
         out[column] = values.mask(small)
     out[SUPPRESSED] = small.to_numpy()
     return out
-
-
-def anonymous(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` without the columns that name a member (`member_id`, `company_name`)."""
-    return frame.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in frame.columns])
 
 
 def public_groups_only(table: pd.DataFrame) -> pd.DataFrame:

@@ -7,15 +7,13 @@ the domain never imports from `sources`.
 
 from __future__ import annotations
 
-import gc
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
+from dih_dash.gc_pause import gc_paused  # noqa: F401 - shared by the readers and validation
 from dih_dash.i18n import format_number, t
 
 # Windows-1250 and ISO-8859-2 only have the cedilla forms, so most Romanian text arrives
@@ -26,24 +24,6 @@ _CEDILLA_TO_COMMA = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț
 def comma_below(text: str) -> str:
     """`text` with cedilla ş ţ Ş Ţ replaced by comma-below ș ț Ș Ț."""
     return text.translate(_CEDILLA_TO_COMMA)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a file is read or validated.
-
-    Both make Python objects by the hundred thousand (CSV records, distinct cells and what
-    they read as, issues); many live through a few young-generation collections and so
-    keep triggering full ones, which walk every live object, pandas' and numpy's too, and
-    took a third of the time. None of them is part of a reference cycle.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def fold_diacritics(text: str) -> str:

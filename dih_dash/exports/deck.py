@@ -19,15 +19,17 @@ from typing import Literal
 import pandas as pd
 import plotly.graph_objects as go
 
-from dih_dash.charts.members import dimension_label, members_text
+from dih_dash.charts.members import dimension_label, members_text, survey_source
 from dih_dash.charts.theme import EU, MEMBERS, MEMBERS_MICRO, OTHER, ROMANIA, TARGET, styled, wrap
 from dih_dash.domain.catalogue import Catalogue
 from dih_dash.domain.cohort import (
     DII_TARGET,
     ServicesFileError,
+    assessment_years,
     band_moves,
     cohort_medians,
     dii_share_by_wave,
+    displayed_cohort,
     load_services,
     paired_assessments,
     progress_summary,
@@ -185,33 +187,28 @@ def build_deck(
     return slides
 
 
-def _value(tr: Translator, value: float | None, unit: str = "percent") -> str:
+def format_value(tr: Translator, value: float | None, unit: str = "percent") -> str:
+    """A slide number as shown on every output: `44,3%`, `+5,9` (DMA points), `66,8`."""
     if value is None or pd.isna(value):
         return "–"
     if unit == "percent":
         return tr.pct(value)
     if unit == "points":
-        return tr.pp(value)
+        # DMA scores are points on a 0-100 scale: a change is "+5.9", not percentage points.
+        return tr.signed(value)
     return tr.num(value)
 
 
 def _survey_source(
     tr: Translator, frame: pd.DataFrame, waves: Sequence[str], members: int | None = None
 ) -> str:
-    """`Source: hub survey (DMA/DII), rounds T0, T1 (assessed 2025–2026), 40 members`."""
+    """The member charts' source line, with the assessment years and the demo label."""
     rows = frame[frame["wave"].isin(list(waves))] if not frame.empty else frame
     if members is None:
         members = int(rows["member_id"].nunique()) if not rows.empty else 0
-    dates = [
-        d for d in (rows["assessed_on"] if not rows.empty else []) if d is not None and pd.notna(d)
-    ]
-    years = periods_text(d.year for d in dates) if dates else "–"
-    return tr(
-        "deck.members_source",
-        waves=", ".join(waves) or "–",
-        years=years,
-        members=members_text(tr, members),
-    )
+    demo = bool(rows["is_demo"].any()) if "is_demo" in rows and not rows.empty else False
+    years = assessment_years(rows) if not rows.empty else None
+    return survey_source(tr, waves, members, years=years, demo=demo)
 
 
 def _national_kpis(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
@@ -242,8 +239,8 @@ def _national_kpis(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum:
         tr(
             "deck.kpi_bullet",
             indicator=entry.label(tr.lang),
-            home=_value(tr, c.home_value, "percent" if entry.is_percentage else "score"),
-            eu=_value(tr, c.eu_value, "percent" if entry.is_percentage else "score"),
+            home=format_value(tr, c.home_value, "percent" if entry.is_percentage else "score"),
+            eu=format_value(tr, c.eu_value, "percent" if entry.is_percentage else "score"),
             rank=c.rank or "–",
             ranked=c.ranked,
             year=c.period,
@@ -496,7 +493,7 @@ def slide_figure(slide: Slide, tr: Translator, *, height: int = 560) -> go.Figur
             if series.point_roles
             else ROLE_COLOURS[series.role]
         )
-        text = [_value(tr, v, chart.unit) for v in series.values]
+        text = [format_value(tr, v, chart.unit) for v in series.values]
         categories = [wrap(c, 30) for c in chart.categories]
         bar = go.Bar(
             x=list(series.values) if horizontal else categories,
@@ -515,7 +512,7 @@ def slide_figure(slide: Slide, tr: Translator, *, height: int = 560) -> go.Figur
         line = {
             "line_dash": "dot",
             "line_color": TARGET,
-            "annotation_text": f"{tr('charts.target_2030')}: {_value(tr, chart.target)}",
+            "annotation_text": f"{tr('charts.target_2030')}: {format_value(tr, chart.target)}",
             # Left of the line and above the bars, so the label never runs off the edge.
             "annotation_position": "top left",
         }
@@ -543,7 +540,7 @@ def load_deck_inputs(settings: Settings) -> DeckInputs:
     store = open_store(settings)
     try:
         frame = score_assessments(
-            store.load_assessments(include_demo=True),
+            displayed_cohort(store.load_assessments(include_demo=True)),
             settings.dma_band_bounds,
             settings.dii_band_bounds,
         )

@@ -46,7 +46,7 @@ from pptx.text.text import TextFrame, _Paragraph
 from pptx.util import Emu, Inches, Length, Pt
 
 from dih_dash.charts.theme import TARGET
-from dih_dash.exports.deck import ROLE_COLOURS, Slide, SlideChart
+from dih_dash.exports.deck import ROLE_COLOURS, Slide, SlideChart, format_value
 from dih_dash.i18n import Translator
 
 Progress = Callable[[int, int, Slide], None]
@@ -70,7 +70,7 @@ LANGUAGE_TAGS = {"ro": "ro-RO", "en": "en-GB"}
 # negative section spells the true minus sign, as `format_points` does on screen.
 LABEL_FORMATS = {
     "percent": '0.0"%"',
-    "points": '+0.0" pp";"\u2212"0.0" pp";0.0" pp"',
+    "points": '+0.0;"\u2212"0.0;0.0',
     "score": "0.0",
 }
 # Whole numbers only on the axis: no decimal separator, so no locale question there.
@@ -284,7 +284,7 @@ def _data_labels(tr: Translator, plot: BarPlot, chart: SlideChart, size: int) ->
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
             label = plotted.points[index].data_label
-            _set_text(label.text_frame, tr, _label_text(tr, value, chart.unit), size=size)
+            _set_text(label.text_frame, tr, format_value(tr, value, chart.unit), size=size)
             label.position = XL_LABEL_POSITION.OUTSIDE_END
 
 
@@ -436,14 +436,6 @@ def _target_name(tr: Translator, target: float | None) -> str:
     return f"{tr('charts.target_2030')}: {tr.pct(target, decimals)}"
 
 
-def _label_text(tr: Translator, value: float | None, unit: str) -> str:
-    if unit == "percent":
-        return tr.pct(value)
-    if unit == "points":
-        return tr.pp(value)
-    return tr.num(value)
-
-
 def _label_width(horizontal: bool, count: int, width: Length) -> int:
     """Characters per line of a category label: bar charts give the labels about a third
     of the chart's width; column charts share the width between the categories."""
@@ -569,7 +561,7 @@ def _chart_summary(tr: Translator, title: str, chart: SlideChart) -> str:
     parts = [title]
     for series in chart.series:
         values = ", ".join(
-            f"{c}: {_label_text(tr, v, chart.unit)}"
+            f"{c}: {format_value(tr, v, chart.unit)}"
             for c, v in zip(chart.categories, series.values, strict=True)
         )
         parts.append(f"{series.name}: {values}")

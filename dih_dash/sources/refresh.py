@@ -13,6 +13,8 @@ refresh never silently removes a series the app shows today.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +40,7 @@ from dih_dash.sources.tidy import coerce_tidy, series_from_observations
 # happening now. Retry notices repeat the current step, so a progress bar never goes back.
 Progress = Callable[[int, int, str], None]
 KEPT = "The previous data was kept."
+BUSY = "another refresh is running; try again when it has finished"
 # Series ids named in one progress or summary line; the outcome keeps the full list.
 MAX_LISTED = 8
 
@@ -103,6 +106,33 @@ def refresh(
     overrides the http_timeout setting; `client` and `sleep` are for tests (a given client
     brings its own timeout and sleep).
     """
+    # Two refreshes at once would each publish a version built on the same previous one,
+    # and the later would drop the earlier's datasets: one runs, the other is told so.
+    # The lock is on the folder itself, so no lock file lies among the data.
+    settings.eurostat_dir.mkdir(parents=True, exist_ok=True)
+    folder = os.open(settings.eurostat_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return RefreshReport(ok=False, outcomes=(), errors=(BUSY,))
+        return _refresh_unlocked(
+            settings, catalogue, datasets, timeout, progress, client=client, sleep=sleep
+        )
+    finally:
+        os.close(folder)  # closing releases the lock
+
+
+def _refresh_unlocked(
+    settings: Settings,
+    catalogue: Catalogue,
+    datasets: Sequence[str] | None,
+    timeout: float | None,
+    progress: Progress | None,
+    *,
+    client: EurostatClient | None,
+    sleep: Sleep,
+) -> RefreshReport:
     known = refreshable_datasets(catalogue)
     wanted = list(dict.fromkeys(datasets)) if datasets else known
     unknown = [name for name in wanted if name not in known]

@@ -93,10 +93,11 @@ _MAX_RUNS = 100  # runs of data rows kept as slices; more (many blank rows) are 
 def _pool() -> pa.MemoryPool:
     """Where the columns are allocated.
 
-    Arrow's default allocator (mimalloc) keeps the memory a read frees for later use, so a
-    table copied once (to drop blank rows) would count twice in the RSS for the rest of the
-    import. jemalloc told to purge at once (its own setting: the default pool is untouched)
-    gives it back. Builds of pyarrow without jemalloc (Windows) keep the default.
+    Arrow's default allocator (mimalloc) keeps the memory a read frees for later use, so
+    cells copied once (batch by batch from the csv module, or pieces of columns joined)
+    would count twice in the RSS for the rest of the import. jemalloc told to purge at once
+    (its own setting: the default pool is untouched) gives it back. Builds of pyarrow
+    without jemalloc (Windows) keep the default.
     """
     try:
         pool = pa.jemalloc_memory_pool()

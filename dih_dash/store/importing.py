@@ -7,11 +7,12 @@ the same steps (`dih_dash.store.demo`), only flagged as demo data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dih_dash.domain.survey_mapping import ColumnMapping
+from dih_dash.domain.survey_schema import DMA_DIMENSIONS, DMA_OVERALL
 from dih_dash.domain.survey_table import FileRefused
 from dih_dash.domain.survey_validation import validate
 from dih_dash.i18n import t
@@ -169,6 +170,7 @@ def _import_bytes(
         skip_invalid=skip_invalid,
         dry_run=dry_run,
         is_demo=demo,
+        carried=carried_columns(result.columns),
     )
     report.layout = result.layout
     report.rows = outcome.rows
@@ -181,6 +183,17 @@ def _import_bytes(
     report.errors = list(result.errors)
     report.warnings = _by_row([*result.warnings, *outcome.name_changes])
     return report
+
+
+def carried_columns(found: Mapping[str, str]) -> set[str]:
+    """The value columns a file gives: those it has, plus what is derived from them (the
+    DMA overall from the six dimensions, the size class from the head count)."""
+    carried = set(found)
+    if all(d in carried for d in DMA_DIMENSIONS):
+        carried.add(DMA_OVERALL)
+    if "employees" in carried:
+        carried.add("size_class")
+    return carried
 
 
 def _by_row(issues: Sequence[ReportIssue]) -> list[ReportIssue]:

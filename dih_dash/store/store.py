@@ -24,9 +24,8 @@ what an import would do (for a blocked file: what `skip_invalid` would do).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +41,7 @@ from dih_dash.domain.survey_schema import (
     DMA_COLUMNS,
     KEY_COLUMNS,
 )
+from dih_dash.gc_pause import gc_paused
 from dih_dash.i18n import t
 from dih_dash.store import bulk
 from dih_dash.store.engine import WRITE_OPTION, lock_writers, make_engine
@@ -108,11 +108,15 @@ class NameChange:
     member_id: str
     old: str
     new: str
+    kept: str = ""  # the name the member keeps: its latest round's in the file
 
     column = "company_name"
 
     def message(self, lang: str = "en") -> str:
-        return t("store.name_changed", lang, member_id=self.member_id, old=self.old, new=self.new)
+        return t(
+            "store.name_changed", lang, member_id=self.member_id, old=self.old, new=self.new,
+            kept=self.kept or self.new,
+        )  # fmt: skip
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -203,8 +207,13 @@ class Store:
         skip_invalid: bool = False,
         dry_run: bool = False,
         is_demo: bool = False,
+        carried: Collection[str] | None = None,
     ) -> StoreOutcome:
         """Store the valid rows of one file (an assessment frame), all in one transaction.
+
+        `carried` names the value columns the file actually has (default: all). A stored
+        assessment keeps its other values: a DMA-tool export, which has no dates and no DII
+        answers, must not blank those that a hub-template file stored earlier.
 
         `frame` holds the rows that passed validation (ASSESSMENT_COLUMNS, optionally
         `source_row`); `rejected` counts the rows that did not, and `rows` the file's data
@@ -233,7 +242,7 @@ class Store:
         now = dt.datetime.now(dt.UTC)
 
         transaction = self.write_transaction() if log else self.read_transaction()
-        with _gc_paused(), transaction as conn:
+        with gc_paused(), transaction as conn:
             if log:
                 outcome.upload_id = _insert_upload(conn, upload, actor, now)
             for chunk in _member_chunks(prepared):
@@ -241,12 +250,17 @@ class Store:
                     conn,
                     chunk,
                     outcome,
+                    carried=VALUE_COLUMNS if carried is None else tuple(carried),
                     apply=apply,
                     is_demo=is_demo,
                     upload_id=outcome.upload_id,
                     now=now,
                 )
             outcome.stored = apply
+            if log and not apply:
+                # Blocked by rejected rows: nothing went in, and the log and the report say
+                # so; what *would* happen is what a dry run (the upload page's check) shows.
+                outcome.inserted = outcome.updated = outcome.unchanged = 0
             if log:
                 conn.execute(
                     update(uploads)
@@ -313,6 +327,21 @@ class Store:
                 "assessments": _count(conn, assessments),
                 "uploads": _count(conn, uploads),
             }
+
+    def data_version(self) -> tuple[int, int, int, int, str]:
+        """Changes whenever stored data does: every write is an upload (a new id) or a
+        deletion (fewer rows), and updates move `updated_at`. Pages key their caches on it."""
+        with self.read_transaction() as conn:
+            row = conn.execute(
+                select(
+                    select(func.count()).select_from(members).scalar_subquery(),
+                    select(func.count()).select_from(assessments).scalar_subquery(),
+                    select(func.count()).select_from(uploads).scalar_subquery(),
+                    select(func.coalesce(func.max(uploads.c.id), 0)).scalar_subquery(),
+                    select(func.max(assessments.c.updated_at)).scalar_subquery(),
+                )
+            ).one()
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4])
 
     def has_data(self) -> bool:
         with self.read_transaction() as conn:
@@ -394,23 +423,6 @@ class Store:
 
 
 # --- import internals -------------------------------------------------------------------
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the length of an import.
-
-    An import creates millions of small tuples and lists; each allocation burst triggers a
-    full collection that walks every live object (the frames' Python values included), so
-    a large import spends a third of its time there. Nothing it creates is cyclic garbage.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -561,6 +573,7 @@ def _import_chunk(
     chunk: pd.DataFrame,
     outcome: StoreOutcome,
     *,
+    carried: tuple[str, ...],
     apply: bool,
     is_demo: bool,
     upload_id: int | None,
@@ -599,6 +612,7 @@ def _import_chunk(
                     member_id=member_id,
                     old=member.company_name,
                     new=name,
+                    kept=latest[member_id],
                 )
             )
     renamed = {m: latest[m] for m, member in stored.items() if latest[m] != member.company_name}
@@ -630,6 +644,10 @@ def _import_chunk(
     is_new = position < 0
     known = chunk[~is_new].reset_index(drop=True)
     old = existing.iloc[position[~is_new]].reset_index(drop=True)
+    # What the file does not carry is not news: the stored value stands.
+    for name in VALUE_COLUMNS:
+        if name not in carried:
+            known[name] = old[name].to_numpy()
     changed = _differs(known, old)
 
     outcome.inserted += int(is_new.sum())

@@ -21,9 +21,11 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def open_page() -> Callable[..., AppTest]:
-    def run(page: str | None, lang: str = "ro", **query: str) -> AppTest:
+    def run(page: str | None, lang: str = "ro", *, admin: bool = False, **query: str) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.query_params["lang"] = lang
+        if admin:
+            at.session_state["admin_name"] = "Ana Test"
         for key, value in query.items():
             at.query_params[key] = value
         at.run()

@@ -122,7 +122,11 @@ def test_progress_counts_paired_members(stored_cohort):
     at = run_page("progress", "en", admin=False)
     assert "**10 members** were assessed in both T0 and T1." in texts(at)
     moved = next(m for m in at.metric if m.label == "Moved up a DMA band")
-    assert moved.value  # every member gained 10 points
+    # 31-40 at T0 and 41-50 at T1 all lie in the "average" band (>25-50): nobody moved up,
+    # although every member gained 10 points, as the median change says.
+    assert moved.value == "0.0%"
+    median = next(m for m in at.metric if m.label.startswith("Median change"))
+    assert median.value == "+10.0 points"
     assert len(chart_specs(at)) == 1, "no per-member chart in the public view"
     admin = run_page("progress", "en", admin=True)
     assert len(chart_specs(admin)) == 2

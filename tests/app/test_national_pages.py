@@ -112,7 +112,10 @@ def test_data_sources_lists_every_dataset(open_page):
     assert len(datasets) == 4
     assert set(datasets["Copy in use"]) == {"bundled snapshot"}
     assert "CC BY 4.0" in texts(at) and "EuroGeographics" in texts(at)
-    assert at.button(key="refresh_button")
+    # Refreshing rewrites what everyone sees: hub staff only.
+    assert not [b for b in at.button if b.key == "refresh_button"]
+    assert "Refreshing is for hub staff" in texts(at)
+    assert open_page("data_sources", "en", admin=True).button(key="refresh_button")
 
 
 def test_language_switch_changes_interface(open_page):
@@ -140,7 +143,7 @@ def test_refresh_action_publishes_and_the_pages_show_it(open_page, replay_server
     replay_server.serve("isoc_e_dii", recorded)
     replay_server.serve("isoc_eb_ai", ai_body())
     monkeypatch.setenv("DIH_DASH_EUROSTAT_URL", replay_server.base_url)
-    at = open_page("data_sources", "en")
+    at = open_page("data_sources", "en", admin=True)
     at.button(key="refresh_button").click().run()
     assert not at.exception
     assert [s.value for s in at.success], texts(at)
@@ -159,7 +162,7 @@ def test_refresh_action_failure_keeps_the_data(
     replay_server.always("isoc_eb_ai", Fault.http(500))
     monkeypatch.setenv("DIH_DASH_EUROSTAT_URL", replay_server.base_url)
     monkeypatch.setenv("DIH_DASH_HTTP_RETRIES", "0")
-    at = open_page("data_sources", "ro")
+    at = open_page("data_sources", "ro", admin=True)
     at.button(key="refresh_button").click().run()
     assert not at.exception
     assert at.error and "datele folosite au rămas neschimbate" in at.error[0].value

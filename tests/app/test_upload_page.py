@@ -80,7 +80,8 @@ def test_templates_are_offered_in_both_languages(isolated_data):
     at.switch_page("app_pages/upload.py").run()
     labels = {b.label for b in at.get("download_button")}
     assert {"CSV, English headers", "XLSX, Romanian headers"} <= labels or {
-        "CSV, antete în engleză", "XLSX, antete în română"
+        "CSV, antete în engleză",
+        "XLSX, antete în română",
     } <= labels
 
 

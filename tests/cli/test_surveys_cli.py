@@ -222,7 +222,7 @@ def test_the_human_report(
     assert main(["import", str(path)]) == 1
     out = capsys.readouterr().out
     assert "a.csv: layout hub, encoding utf-8, separator comma (,)" in out
-    assert "2 rows: 1 new, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "2 rows: 0 new, 0 updated, 0 unchanged, 1 rejected" in out
     assert "Row 3" in out and "Nothing stored" in out
 
     assert main(["import", str(path), "--skip-invalid"]) == 1

@@ -15,7 +15,7 @@ from dih_dash.domain.cohort import (
     BandMoves,
     CohortFilters,
     ServicesFileError,
-    anonymous,
+    assessment_years,
     band_moves,
     cohort_medians,
     cohort_size,
@@ -26,6 +26,7 @@ from dih_dash.domain.cohort import (
     dii_share_by_wave,
     dimension_matrix,
     dimension_stats,
+    displayed_cohort,
     dma_band_distribution,
     load_services,
     member_history,
@@ -515,12 +516,23 @@ def test_suppress_small_groups_blanks_numbers_and_marks_the_group():
         suppress_small_groups(table, "members", 0)
 
 
-def test_anonymous_drops_the_columns_that_name_a_member():
+def test_demo_companies_never_mix_with_real_members():
     cohort = headline_cohort()
-    public = anonymous(cohort)
-    assert "member_id" not in public.columns and "company_name" not in public.columns
-    assert len(public) == len(cohort) and "member_id" in cohort.columns
-    assert dii_share_by_wave(public).equals(dii_share_by_wave(cohort))
+    demo = cohort.assign(is_demo=True)
+    assert len(displayed_cohort(demo)) == len(demo), "demo only: the demo is shown"
+    real = cohort.head(3).assign(is_demo=False)
+    mixed = pd.concat([demo, real], ignore_index=True)
+    shown = displayed_cohort(mixed)
+    assert len(shown) == 3 and not shown["is_demo"].any()
+
+
+def test_assessment_years():
+    import datetime as dt
+
+    frame = pd.DataFrame({"assessed_on": [dt.date(2025, 3, 1), None, dt.date(2026, 1, 5)]})
+    assert assessment_years(frame) == "2025–2026"
+    assert assessment_years(frame.iloc[[0]]) == "2025"
+    assert assessment_years(frame.iloc[[1]]) is None
 
 
 def test_aggregate_tables_carry_no_member_names_or_ids():

@@ -1060,3 +1060,32 @@ def test_every_message_can_be_filled(section: str) -> None:
         for key in survey_strings(lang):
             if key.startswith(f"surveys.{section}."):
                 assert "{" not in t(key, lang, **params), key
+
+
+def test_a_table_as_read_and_the_same_cells_as_python_objects_validate_alike() -> None:
+    # Validation reads each distinct cell once; whether the frame holds Arrow strings (as
+    # read_table gives it) or Python objects must not matter, nor repeats of a cell.
+    text = (
+        "member_id;company_name;wave;dma_green;dii_ai;dii_crm;employees;size_class;county\n"
+        "RO1;A;T0;10;da;;12;;Cluj\n"
+        "RO2;B;T0;130;da;nu;300;;Narnia\n"
+        "ro1 ;A;t0;10;da;;12;;Cluj\n"
+        "RO3;C;T1;10;poate;nu;;mică;CJ\n"
+        "RO1;A2;T0;10;da;;12;;Cluj\n"
+    )
+    as_read = read_csv(text)
+    objects = table(list(as_read.header), as_read.frame.astype(object).values.tolist(),
+                    list(as_read.row_numbers))  # fmt: skip
+    results = [validate(tbl, today=TODAY) for tbl in (as_read, objects)]
+    for result in results:
+        assert [(e.row, e.column, e.code) for e in result.errors] == [
+            (3, "county", "bad_county"), (3, "dma_green", "out_of_range"),  # column order
+            (5, "dii_ai", "bad_dii"), (6, "member_id", "duplicate_key"),
+        ]  # fmt: skip
+        assert [(w.row, w.code) for w in result.warnings] == [
+            (2, "dii_partial"), (3, "dii_partial"), (4, "dii_partial"), (4, "duplicate_row"),
+            (6, "dii_partial"),
+        ]  # fmt: skip
+        assert result.assessments["size_class"].tolist() == ["small"]
+    a, b = (r.assessments for r in results)
+    pd.testing.assert_frame_equal(a, b)

@@ -190,9 +190,10 @@ def test_every_slide_has_its_source_with_a_year_and_its_number_in_the_footer(dec
             counter = shape_named(page, "Slide number").text_frame.text
             assert source == slide.source
             assert counter.startswith(tr("deck.slide_of", number=slide.number, total=len(slides)))
-            assert YEAR.search(f"{source} {counter}"), slide.kind
-            if slide.kind in ("national_kpis", "sme_digital_intensity", "members_vs_national"):
-                assert YEAR.search(source), f"{slide.kind}: the data year is in the source line"
+            # The data year (or the years the members were assessed) is in the source line
+            # itself, not only the footer's date; the closing text slide has no data.
+            if slide.kind != "next_steps":
+                assert YEAR.search(source), f"{slide.kind}: no year in {source!r}"
 
 
 def test_titles_and_text_are_in_the_decks_language(decks):

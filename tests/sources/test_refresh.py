@@ -331,3 +331,20 @@ def test_unknown_dataset_is_refused_before_any_request(
     with pytest.raises(UnknownDatasetError, match=r"unknown dataset 'isoc_xx'.*isoc_e_dii"):
         run(settings, datasets=["isoc_xx"])
     assert replay_server.requests == []
+
+
+def test_a_second_refresh_at_the_same_time_is_told_to_wait(settings: Settings) -> None:
+    import fcntl
+    import os
+
+    settings.eurostat_dir.mkdir(parents=True, exist_ok=True)
+    before = state(settings)
+    held = os.open(settings.eurostat_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another refresh is running
+        report = run(settings)
+    finally:
+        os.close(held)
+    assert not report.ok
+    assert "another refresh is running" in report.message
+    assert state(settings) == before

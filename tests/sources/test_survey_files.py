@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
+from dih_dash.sources import survey_files
 from dih_dash.sources.survey_files import FileRefused, RawTable, read_table
 
 LIMITS = {"max_bytes": 5_000_000, "max_rows": 1000}
@@ -441,3 +442,76 @@ def test_a_utf8_bom_followed_by_other_bytes_is_refused_not_garbled() -> None:
     assert error.code == "bad_encoding"
     assert error.params == {"encoding": "UTF-8", "line": 3}
     assert "near line 3" in error.reason("en")
+
+
+# --- the two ways of reading records -----------------------------------------------------
+# Well-formed files are read by Arrow's CSV reader, others by the csv module, a chunk of
+# lines and a batch of records at a time; every way must give the same table.
+
+
+def read_by_csv_module(data: bytes, monkeypatch: pytest.MonkeyPatch, **limits: int) -> RawTable:
+    with monkeypatch.context() as patch:
+        patch.setattr(survey_files, "_parse_with_arrow", lambda *args, **kwargs: None)
+        # Tiny chunks and batches: every line and record boundary is a chunk or batch edge.
+        patch.setattr(survey_files, "_CHUNK_BYTES", 5)
+        patch.setattr(survey_files, "_BATCH_RECORDS", 2)
+        return read(data, **limits)
+
+
+def same_table(a: RawTable, b: RawTable) -> None:
+    assert list(a.header) == list(b.header)
+    assert a.frame.astype(object).values.tolist() == b.frame.astype(object).values.tolist()
+    assert (a.row_numbers, a.header_row) == (b.row_numbers, b.header_row)
+    assert (a.encoding, a.delimiter) == (b.encoding, b.delimiter)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"], ids=["comma", "semicolon", "tab", "pipe"])
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+def test_arrow_and_csv_module_read_the_matrix_alike(
+    encoding: str, sep: str, newline: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codec, _, comma_below = ENCODINGS[encoding]
+    data = matrix_text(sep, newline, comma_below).encode(codec)
+    same_table(read(data), read_by_csv_module(data, monkeypatch))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # blank lines, a quoted line break, doubled quotes, white space only (NBSP too)
+        b'member_id;note\n\n\nRO1;"a\r\nb"\n;\nRO2;"x ""y"" z"\n \t;\xc2\xa0\nRO3;\xc8\x99\n',
+        b'member_id,note,\n"RO1","a,b",\n"RO2","",\n',  # every cell quoted, a blank column
+        "member_id;name\nRO1;\u2028\x0b\x85\nRO2;Ş\n".encode(),  # breaks only splitlines sees
+        b"member_id\n\nRO1\n\nRO2\n\n",  # one column: blank lines are rows of one blank cell
+        b"member_id;x\n" + b"RO1;a\n\n" * 150,  # more blank rows than runs kept as slices
+    ],
+)
+def test_arrow_and_csv_module_read_edge_cases_alike(
+    data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same_table(read(data), read_by_csv_module(data, monkeypatch))
+
+
+@pytest.mark.parametrize(
+    ("text", "well_formed"),
+    [
+        (b"a;b\nc;d\n", True),
+        (b'a;"b;c"\n"d""e";"f\ng"\n', True),
+        (b'a;"b"\n', True),
+        (b'a;Firma "X" SRL\n', False),  # a literal quote inside a cell
+        (b'a;"B" SRL\n', False),  # text after a closing quote
+        (b'a;"b\n', False),  # never closed
+        (b'a;"b""\n', False),  # the last quote is doubled, so still open
+        (b'a;x"b"\n', False),
+    ],
+)
+def test_quotes_well_formed(text: bytes, well_formed: bool) -> None:
+    body = survey_files._Bytes(text, 0, len(text))
+    assert survey_files._quotes_well_formed(body, ";") is well_formed
+
+
+def test_a_stray_quote_sends_the_file_to_the_csv_module_with_the_same_rows() -> None:
+    table = read(b'member_id;name\nRO1;"B" SRL\n\nRO2;Firma "X"\n')
+    assert column(table, "name") == ["B SRL", 'Firma "X"']
+    assert table.row_numbers == (2, 4)

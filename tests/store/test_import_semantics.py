@@ -172,13 +172,17 @@ def test_rejected_rows_block_the_whole_file_unless_skip_invalid(store: Store) ->
     blocked = store.import_assessments(data, upload("bad.csv"), actor=ADMIN, rows=4, rejected=1)
 
     assert not blocked.stored
-    # The counts say what the valid rows would do, as in a dry run.
-    assert (blocked.rows, blocked.inserted, blocked.updated, blocked.rejected) == (4, 2, 1, 1)
+    # Nothing went in, and the counts say so; a dry run is what tells what would happen.
+    assert (blocked.rows, blocked.inserted, blocked.updated, blocked.rejected) == (4, 0, 0, 1)
+    assert blocked.unchanged == 0
     after = dump(store)
     for table in ("members", "assessments", "assessment_history", "member_name_history"):
         assert after[table] == before[table], table
     log = store.list_uploads().iloc[0]
     assert log["filename"] == "bad.csv" and not log["stored"] and log["rejected"] == 1
+    assert log["inserted"] == 0 and log["updated"] == 0
+    dry = store.import_assessments(data, upload(), actor=ADMIN, rows=4, rejected=1, dry_run=True)
+    assert (dry.inserted, dry.updated) == (2, 1), "the dry run tells what would go in"
 
     skipped = store.import_assessments(
         data, upload("bad.csv"), actor=ADMIN, rows=4, rejected=1, skip_invalid=True
@@ -233,10 +237,11 @@ def test_the_import_log_records_each_import(store: Store) -> None:
     assert bool(oldest["stored"]) and oldest["kind"] == "file"
     assert oldest["imported_by"] == ADMIN.name
     assert before - dt.timedelta(seconds=1) <= oldest["imported_at"] <= newest["imported_at"]
+    # Blocked by its rejected row: logged, nothing stored, nothing counted as stored.
     assert (newest["rows"], newest["inserted"], newest["unchanged"], newest["rejected"]) == (
         4,
-        2,
-        1,
+        0,
+        0,
         1,
     )
     assert not bool(newest["stored"])

@@ -144,3 +144,38 @@ def test_a_missing_demo_file_is_said_plainly(store: Store, tmp_path: Path) -> No
     settings = load_settings(env={"DIH_DASH_DEMO_DIR": str(tmp_path / "nowhere")}, secrets={})
     with pytest.raises(FileNotFoundError):
         load_demo(store, settings, ADMIN)
+
+
+def test_a_dma_export_keeps_what_the_hub_template_stored(tmp_path):
+    """The DMA tool has no dates, no county and no DII: importing its export over a hub
+    import updates the scores and leaves the rest as stored."""
+    from dih_dash.settings import load_settings
+    from dih_dash.store import Actor, import_file, open_store
+
+    settings = load_settings(env={"DIH_DASH_DATA_DIR": str(tmp_path)})
+    store = open_store(settings)
+    admin = Actor("t", True)
+    hub = (
+        b"member_id,company_name,wave,assessed_on,county,cluster,dma_strategy,dma_readiness,"
+        b"dma_human,dma_data,dma_automation,dma_green,dii_internet_staff,dii_fast_broadband,"
+        b"dii_ai,dii_cloud,dii_cloud_advanced,dii_erp,dii_crm,dii_social_media,"
+        b"dii_social_media_2plus,dii_data_analytics,dii_ecommerce_1pct,dii_web_sales_b2c\n"
+        b"RO100,Lemn SRL,T0,2025-03-14,CJ,Mobilier,10,20,30,40,50,60,"
+        b"yes,yes,no,no,no,no,no,yes,yes,no,no,no\n"
+    )
+    assert import_file(store, hub, "hub.csv", actor=admin, settings=settings).inserted == 1
+    export = (
+        b"SME name,SME ID,DMA Timing,DMA Score,Digital Business Strategy,Digital Readiness,"
+        b"Human-Centric Digitalisation,Data Governance,Automation & Artificial Intelligence,"
+        b"Green Digitalisation,EDIH Name\n"
+        b"Lemn SRL,RO100,T0,40,15,25,35,45,55,65,Transilvania DIH\n"
+    )
+    report = import_file(store, export, "dma.csv", actor=admin, settings=settings)
+    assert (report.updated, report.inserted) == (1, 0)
+    row = store.load_assessments().iloc[0]
+    assert row["dma_strategy"] == 15 and row["dma_overall"] == 40
+    assert str(row["assessed_on"]) == "2025-03-14" and row["county"] == "CJ"
+    assert row["cluster"] == "Mobilier" and bool(row["dii_internet_staff"]) is True
+    # The same export again: nothing changes.
+    again = import_file(store, export, "dma.csv", actor=admin, settings=settings)
+    assert (again.updated, again.unchanged) == (0, 1)

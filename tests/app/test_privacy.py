@@ -1,0 +1,100 @@
+"""The public view with a cluster below the minimum group size: its scores never reach the
+page, a filtered selection below the minimum shows nothing, and the public gets medians."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+from support.apptest import APP, chart_specs, texts
+
+from dih_dash.settings import load_settings
+from dih_dash.store import Actor, import_file, open_store
+
+HEADER = (
+    "member_id,company_name,wave,cluster,size_class,county,"
+    "dma_strategy,dma_readiness,dma_human,dma_data,dma_automation,dma_green"
+)
+
+
+@pytest.fixture
+def two_clusters(isolated_data):
+    """Six IT members in Cluj (scores 40) and three furniture makers in Bihor (77.7)."""
+    rows = [HEADER]
+    for wave in ("T0", "T1"):
+        for n in range(6):
+            rows.append(f"IT-{n},Soft{n} SRL,{wave},IT,small,CJ," + ",".join(["40"] * 6))
+        for n in range(3):
+            rows.append(f"MOB-{n},Mobila{n} SRL,{wave},Mobilier,small,BH," + ",".join(["77.7"] * 6))
+    settings = load_settings()
+    report = import_file(
+        open_store(settings), ("\n".join(rows) + "\n").encode(), "c.csv",
+        actor=Actor("t", True), settings=settings,
+    )  # fmt: skip
+    assert report.stored
+
+
+def run(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def shown(at: AppTest) -> str:
+    parts = [texts(at), json.dumps(chart_specs(at))]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+        styler = frame.proto.arrow_data.styler
+        if styler and styler.display_values:
+            parts.append(pa.ipc.open_stream(styler.display_values).read_all().to_pandas().to_csv())
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", ["cohort_overview", "members_vs_national", "progress", "counties"])
+def test_the_small_clusters_scores_never_appear(two_clusters, page):
+    sent = shown(run(page, by="cluster"))
+    assert "77.7" not in sent and "77,7" not in sent, "the furniture makers' score"
+    assert "Mobila" not in sent and "MOB-" not in sent
+
+
+def test_counts_of_a_small_cluster_are_blanked(two_clusters):
+    at = run("cohort_overview")
+    counts = at.dataframe[0].value.set_index("Cluster")
+    assert counts.loc["IT", "Members"] == 6
+    assert counts.loc["Mobilier"].isna().all()
+    assert "Assessments" not in counts.columns, "no total beside blanked counts"
+
+
+def test_a_selection_below_the_minimum_shows_nothing(two_clusters):
+    at = run("cohort_overview", county="BH")
+    assert "fewer than 5 members" in texts(at)
+    assert not at.get("plotly_chart") and not at.dataframe
+
+
+def test_the_public_gets_medians_only(two_clusters):
+    at = run("cohort_overview", stat="mean")
+    assert not [c for c in at.segmented_control if c.key == "cohort_stat"]
+    admin = AppTest.from_file(str(APP), default_timeout=60)
+    admin.session_state["admin_name"] = "Ana"
+    admin.run()
+    admin.switch_page("app_pages/cohort_overview.py").run()
+    assert admin.segmented_control(key="cohort_stat")
+
+
+def test_tables_use_the_languages_number_format(two_clusters):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = "ro"
+    at.run()
+    at.switch_page("app_pages/indicator_explorer.py").run()
+    styler = at.dataframe[0].proto.arrow_data.styler
+    display = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    assert "94,04" in set(display["value"]), "decimal comma in Romanian"
+    assert "2025" in set(display["period"]), "years are not written 2.025"

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dih_dash.settings import SettingsError, load_settings
+
+
+def test_environment_wins_over_secrets():
+    settings = load_settings(
+        env={"DIH_DASH_MIN_GROUP_SIZE": "7"}, secrets={"min_group_size": 3, "default_lang": "en"}
+    )
+    assert settings.min_group_size == 7 and settings.default_lang == "en"
+
+
+def test_defaults():
+    settings = load_settings(env={"DIH_DASH_DATA_DIR": "/tmp/x"}, secrets={})
+    assert settings.data_dir == Path("/tmp/x")
+    assert settings.database_url == "sqlite:////tmp/x/dih-dash.sqlite"
+    assert settings.dma_band_bounds == (25.0, 50.0, 75.0) and settings.dii_band_bounds == (3, 6, 9)
+    assert settings.default_peers == ("BG", "HU", "PL")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DIH_DASH_MIN_GROUP_SIZE", "0", "greater than 0"),
+        ("DIH_DASH_MAX_ROWS", "-1", "greater than 0"),
+        ("DIH_DASH_MIN_GROUP_SIZE", "five", "whole number"),
+        ("DIH_DASH_DMA_BANDS", "25,50", "3 increasing numbers"),
+        ("DIH_DASH_DMA_BANDS", "50,25,75", "increasing"),
+        ("DIH_DASH_DMA_BANDS", "25,50,150", "between 0 and 100"),
+        ("DIH_DASH_DII_BANDS", "3,6,12", "between 0 and 11"),
+        ("DIH_DASH_DEFAULT_LANG", "de", "'ro' or 'en'"),
+    ],
+)
+def test_unusable_values_are_refused_with_the_variable_named(name, value, message):
+    with pytest.raises(SettingsError, match=message) as error:
+        load_settings(env={name: value}, secrets={})
+    assert name in str(error.value)

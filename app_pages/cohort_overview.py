@@ -37,7 +37,7 @@ if frame is None:
     st.stop()
 
 cohort = common.cohort_filters(frame).apply(frame)
-if not common.public_selection_ok(cohort):
+if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
 size = cohort_size(cohort)
@@ -61,7 +61,8 @@ if not common.is_admin():
     )
     for wave in waves:
         counts[wave] = counts[wave].astype("Int64").mask(counts[wave] < minimum)
-    st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
+    if counts[[*waves, "members"]].isna().any().any():
+        st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
 counts["cluster"] = counts["cluster"].fillna(tr("member_pages.profile.no_cluster"))
 common.table(
     counts.rename(
@@ -82,15 +83,17 @@ common.chart(
     lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum),
     key="cohort_bands",
     note=note,
-    data=distribution.drop(columns=["suppressed"]),
+    data=common.public_data(distribution.drop(columns=["suppressed"])),
     state=state,
 )
-st.caption(
-    tr(
-        "member_pages.cohort.bands_note",
-        bounds=", ".join(tr.num(b, 0) for b in config.dma_band_bounds),
-    )
+bounds = ", ".join(tr.num(b, 0) for b in config.dma_band_bounds)
+# Everyone is told which bands are confirmed; only hub staff need the setting's name.
+key = (
+    "member_pages.cohort.bands_note"
+    if common.is_admin()
+    else "member_pages.cohort.bands_note_public"
 )
+st.caption(tr(key, bounds=bounds))
 
 # --- the six dimensions -----------------------------------------------------------------------
 st.subheader(tr("member_pages.cohort.dimensions_heading"))
@@ -104,7 +107,7 @@ group_by = (
             tr("member_pages.cohort.group_none") if not g else tr(f"surveys.fields.{g}")
         ),
         default=common.query_value("by", lambda v: v in groupings, ""),
-        key="cohort_by",
+        key=common.widget_key("cohort_by"),
     )
     or ""
 )
@@ -118,7 +121,7 @@ if common.is_admin():
             options=["median", "mean"],
             format_func=lambda s: tr(f"members.statistic.{s}"),
             default=common.query_value("stat", lambda v: v in ("median", "mean"), "median"),
-            key="cohort_stat",
+            key=common.widget_key("cohort_stat"),
         )
         or "median"
     )
@@ -139,7 +142,7 @@ common.chart(
     lambda: dimension_radar(traces, tr, waves=waves, members=size.members),
     key="cohort_radar",
     note=note,
-    data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}),
+    data=common.public_data(pd.DataFrame({t.label: pd.Series(t.values) for t in traces})),
     state=state,
 )
 common.chart(
@@ -148,7 +151,7 @@ common.chart(
     ),
     key="cohort_bars",
     note=note,
-    data=stats.drop(columns=["suppressed"]),
+    data=common.public_data(stats.drop(columns=["suppressed"])),
     state=(*state, group_by, statistic),
 )
 
@@ -182,9 +185,15 @@ if heat_wave is not None:
         st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
     else:
         common.chart(
-            lambda: cohort_heatmap(matrix, tr, waves=[heat_wave], members=size.members, by=by),
+            lambda: cohort_heatmap(
+                matrix,
+                tr,
+                waves=[heat_wave],
+                by=by,
+                members=int(cohort.loc[cohort["wave"] == heat_wave, "member_id"].nunique()),
+            ),
             key="cohort_heatmap",
             note=note,
-            data=matrix.reset_index(names=tr("member_pages.cohort.group_by")),
+            data=common.public_data(matrix.reset_index(names=tr("member_pages.cohort.group_by"))),
             state=(*state, heat_wave, by, statistic, common.is_admin()),
         )

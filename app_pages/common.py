@@ -37,6 +37,7 @@ from dih_dash.sources.national_store import (
     load_national,
 )
 from dih_dash.store import Actor, Store, load_demo, open_store
+from dih_dash.values import is_missing
 
 LANG_KEY = "lang"
 CHART_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -207,7 +208,7 @@ def downloads(
     left, right = st.columns(2)
     left.download_button(
         tr("common.download_csv"),
-        data=to_csv_bytes(frame, notes=notes),
+        data=to_csv_bytes(frame, notes=notes, lang=tr.lang),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"csv-{key or stem}",
@@ -251,10 +252,30 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
         styler = styler.format(thousands=thousands, na_rep="–", subset=counts)
     if dates:
         styler = styler.format(
-            lambda v: tr.date(v) if isinstance(v, dt.date) else ("–" if pd.isna(v) else v),
+            lambda v: (
+                tr.datetime(v)
+                if isinstance(v, dt.datetime)
+                else tr.date(v)
+                if isinstance(v, dt.date)
+                else ("–" if pd.isna(v) else v)
+            ),
             subset=dates,
         )
+    texts_with_gaps = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object and c not in dates and frame[c].map(is_missing).any()
+    ]
+    if texts_with_gaps:
+        styler = styler.format(lambda v: "–" if is_missing(v) else v, subset=texts_with_gaps)
     st.dataframe(styler, hide_index=True, width="stretch", height=height)
+
+
+def widget_key(name: str) -> str:
+    """A widget key per language: a widget whose option labels are translated is a new
+    widget after a language switch (else it would keep the old language's labels); its
+    value carries over through the URL, which every page keeps up to date."""
+    return f"{name}-{translator().lang}"
 
 
 def query_value(key: str, allowed: Callable[[str], bool], default: str) -> str:
@@ -344,7 +365,7 @@ def cohort_filters(frame: pd.DataFrame) -> CohortFilters:
         for param, column, field in FILTER_FIELDS:
             values = frame[column].dropna().astype(str)
             options = sorted_waves(values.unique()) if column == "wave" else sorted(values.unique())
-            key = f"filter_{param}"
+            key = widget_key(f"filter_{param}")
             if key not in st.session_state:
                 st.session_state[key] = query_list(param, lambda v, o=options: v in o, [])
             st.session_state[key] = [v for v in st.session_state[key] if v in options]
@@ -420,17 +441,32 @@ def survey_note(cohort: pd.DataFrame) -> str:
     return survey_extras(translator(), assessment_years(cohort), demo)
 
 
-def public_selection_ok(cohort: pd.DataFrame) -> bool:
-    """For the public, a filtered selection below the minimum group shows nothing at all."""
-    if is_admin() or cohort["member_id"].nunique() >= settings().min_group_size:
+def public_selection_ok(cohort: pd.DataFrame, everyone: pd.DataFrame) -> bool:
+    """For the public, a filtered selection shows nothing when it, or the members it leaves
+    out, are fewer than the minimum group: otherwise two selections (all, and all but a few)
+    could be differenced into those few members' scores."""
+    if is_admin():
+        return True
+    minimum = settings().min_group_size
+    selected = cohort["member_id"].nunique()
+    left_out = everyone["member_id"].nunique() - selected
+    if selected >= minimum and (left_out == 0 or left_out >= minimum):
         return True
     tr = translator()
-    st.info(
-        tr("member_pages.selection_too_small",
-           members=members_text(tr, settings().min_group_size)),
-        icon=":material/lock:",
-    )  # fmt: skip
+    key = (
+        "member_pages.selection_too_small" if selected < minimum else "member_pages.rest_too_small"
+    )
+    st.info(tr(key, members=members_text(tr, minimum)), icon=":material/lock:")
     return False
+
+
+def public_data(frame: pd.DataFrame) -> pd.DataFrame:
+    """What a public download may carry: no means (which add up across groups), no
+    suppression flags, and numbers rounded as shown."""
+    if is_admin():
+        return frame
+    drop = [c for c in frame.columns if "mean" in str(c) or c == "suppressed"]
+    return frame.drop(columns=drop).round(1)
 
 
 def min_group() -> int:

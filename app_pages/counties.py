@@ -26,7 +26,7 @@ def counties_geojson() -> dict:
 
 
 cohort = common.cohort_filters(frame).apply(frame)
-if not common.public_selection_ok(cohort):
+if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
 minimum = common.min_group()
@@ -51,7 +51,7 @@ common.chart(
     ),
     key="counties_map",
     note=note,
-    data=summary.drop(columns=["suppressed"]),
+    data=common.public_data(summary.drop(columns=["suppressed"])),
     state=(common.data_state(in_wave), wave, minimum),
 )  # fmt: skip
 st.caption(tr("member_pages.counties.attribution"))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages import common
 from dih_dash.charts.national import coverage_chart
-from dih_dash.domain.provenance import FLAG_LETTERS, source_name
+from dih_dash.domain.provenance import FLAG_LETTERS, periods_text, source_name
 from dih_dash.sources.refresh import refresh, refreshable_datasets
 
 tr = common.translator()
@@ -27,9 +27,7 @@ for info in data.datasets.values():
         {
             tr("data_sources.col_dataset"): source_name(tr, info.source),
             tr("data_sources.col_origin"): tr(f"data_sources.origin_{info.origin}"),
-            tr("data_sources.col_years"): f"{int(rows['period'].min())}–{int(rows['period'].max())}"
-            if not rows.empty
-            else "–",
+            tr("data_sources.col_years"): periods_text(rows["period"]),
             tr("data_sources.col_indicators"): int(rows["indicator"].nunique()),
             tr("data_sources.col_rows"): info.rows,
             tr("data_sources.col_updated"): info.updated or tr("data_sources.not_stated"),
@@ -106,5 +104,8 @@ st.markdown(tr("data_sources.licence_text"))
 st.subheader(tr("data_sources.catalogue_heading"))
 catalogue_frame = catalogue.to_frame(tr.lang)
 catalogue_frame["dimension"] = [tr(f"dimensions.{d}") for d in catalogue_frame["dimension"]]
+catalogue_frame = catalogue_frame.rename(
+    columns=lambda c: tr(f"data_sources.catalogue_columns.{c}")
+)
 common.table(catalogue_frame, height=320)
 common.downloads(catalogue_frame, f"dih-dash-catalogue-{tr.lang}", tr, key="catalogue")

@@ -26,7 +26,7 @@ chosen = (
         options=SCORES,
         format_func=lambda i: catalogue[i].label(tr.lang),
         default=common.query_value("score", lambda v: v in SCORES, SCORES[0]),
-        key="desi_score",
+        key=common.widget_key("desi_score"),
     )
     or SCORES[0]
 )

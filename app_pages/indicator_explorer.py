@@ -11,7 +11,7 @@ from dih_dash.charts.national import ranking_chart, series_chart
 from dih_dash.domain.catalogue import DIMENSIONS
 from dih_dash.domain.geo import EU27, EU_AGGREGATE, HOME, geo_name
 from dih_dash.domain.national import ranking, target_for
-from dih_dash.domain.provenance import source_line
+from dih_dash.domain.provenance import source_line, source_name
 
 tr = common.translator()
 config = common.settings()
@@ -28,9 +28,19 @@ choices = sorted(
 )
 ids = [e.id for e in choices]
 default_id = "desi_sme_di3_gelo" if "desi_sme_di3_gelo" in ids else ids[0]
+requested = st.query_params.get("indicator")
+if requested and requested not in ids:
+    # A link to a series the active data lack (e.g. DII version 4 bands before a refresh).
+    known = requested in catalogue
+    st.warning(
+        tr(
+            "explorer.no_data_for",
+            indicator=catalogue[requested].label(tr.lang) if known else requested,
+        )
+    )
 indicator_id = common.query_value("indicator", lambda v: v in ids, default_id)
-if st.session_state.get("explorer_indicator") not in ids:
-    st.session_state["explorer_indicator"] = indicator_id
+if st.session_state.get(common.widget_key("explorer_indicator")) not in ids:
+    st.session_state[common.widget_key("explorer_indicator")] = indicator_id
 
 indicator_id = st.selectbox(
     tr("explorer.choose_indicator"),
@@ -38,7 +48,7 @@ indicator_id = st.selectbox(
     format_func=lambda i: (
         f"{tr(f'dimensions.{catalogue[i].dimension}')} · {catalogue[i].label(tr.lang)}"
     ),
-    key="explorer_indicator",
+    key=common.widget_key("explorer_indicator"),
     help=tr("explorer.choose_help"),
 )
 entry = catalogue[indicator_id]
@@ -53,7 +63,7 @@ year = left.selectbox(
     tr("explorer.ranking_year"),
     options=periods,
     index=periods.index(year_default),
-    key="explorer_year",
+    key=common.widget_key("explorer_year"),
 )
 peer_options = [g for g in EU27 if g != HOME]
 peers_default = common.query_list("peers", lambda g: g in peer_options, list(config.default_peers))
@@ -62,7 +72,7 @@ peers = right.multiselect(
     options=peer_options,
     default=peers_default,
     format_func=lambda g: geo_name(g, tr.lang),
-    key="explorer_peers",
+    key=common.widget_key("explorer_peers"),
 )
 common.set_query(indicator=indicator_id, year=str(year), peers=peers)
 
@@ -74,6 +84,12 @@ target = target_for(entry, data.targets)
 ranks = ranking(data.tidy, entry, int(year))
 eu_row = rows[(rows["geo"] == EU_AGGREGATE) & (rows["period"] == year)]
 eu_value = None if eu_row.empty else float(eu_row.iloc[0]["value"])
+if entry.is_count:
+    # The EU figure of a count is the EU's total: a line at 7,451 edge nodes over country
+    # bars would read as an average no country comes near.
+    eu_value = None
+# An EU-wide target (500 unicorns) is not a bar a country should reach.
+country_target = target if entry.target_level == "country" else None
 ranking_note = source_line(tr, rows["source"].unique(), [int(year)], ranks["flag"])
 if ranks.empty:
     st.warning(tr("explorer.no_member_states", year=year))
@@ -85,7 +101,7 @@ else:
             tr,
             period=int(year),
             eu_value=eu_value,
-            target=target,
+            target=country_target,
             source_note=ranking_note,
         ),
         key="explorer_ranking",
@@ -93,7 +109,8 @@ else:
         state=(indicator_id, int(year)),
     )
 
-geos = [HOME, EU_AGGREGATE, *peers]
+# Countries beside the EU's total (counts) would put them at the bottom of an unreadable axis.
+geos = [HOME, *peers] if entry.is_count else [HOME, EU_AGGREGATE, *peers]
 series_rows = rows[rows["geo"].isin(geos)]
 series_note = source_line(
     tr, series_rows["source"].unique(), series_rows["period"], series_rows["flag"]
@@ -106,7 +123,7 @@ common.chart(
         {entry.id: entry},
         tr,
         geos=geos,
-        target=target,
+        target=country_target,
         source_note=series_note,
         title=tr("explorer.series_title", indicator=entry.label(tr.lang)),
     ),
@@ -130,6 +147,9 @@ shown = shown.assign(
     source=rows["source"].iloc[0] if not rows.empty else entry.source,
 )[["indicator", "geo", "country", "period", "value", "unit", "flag", "rank", "source"]]
 shown["rank"] = shown["rank"].astype("Int64")
+shown["unit"] = tr(f"units.{entry.unit}") if tr.has(f"units.{entry.unit}") else entry.unit
+shown["source"] = [source_name(tr, s) for s in shown["source"]]
+shown = shown.rename(columns=lambda c: tr(f"explorer.columns.{c}"))
 common.table(shown, height=240)
 common.downloads(
     shown,

@@ -10,15 +10,14 @@ import streamlit as st
 from app_pages import common
 from dih_dash.charts.members import RadarTrace, dimension_label, dimension_radar
 from dih_dash.domain.cohort import (
-    ServicesFileError,
     cohort_medians,
     dii_item_status,
-    load_services,
     member_history,
     services_for,
     weakest_dimensions,
 )
 from dih_dash.domain.survey_schema import DII_ITEMS, DMA_DIMENSIONS
+from dih_dash.sources.services import ServicesFileError, load_services
 
 tr = common.translator()
 config = common.settings()

@@ -26,7 +26,7 @@ if frame is None:
     st.stop()
 
 cohort = common.cohort_filters(frame).apply(frame)
-if not common.public_selection_ok(cohort):
+if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
 size = cohort_size(cohort)
@@ -71,7 +71,9 @@ common.chart(
     lambda: headline_chart(shares, national, tr, members=size.members, min_group=minimum),
     key="members_headline",
     note=note,
-    data=pd.concat([shares.drop(columns=["suppressed"]), national], ignore_index=True),
+    data=common.public_data(
+        pd.concat([shares.drop(columns=["suppressed"]), national], ignore_index=True)
+    ),
     state=(common.data_state(cohort), minimum),
 )
 
@@ -87,7 +89,9 @@ common.chart(
     lambda: dii_bands_chart(bands, national_bands, tr, members=size.members, min_group=minimum),
     key="members_bands",
     note=note,
-    data=pd.concat([bands.drop(columns=["suppressed"]), national_bands], ignore_index=True),
+    data=common.public_data(
+        pd.concat([bands.drop(columns=["suppressed"]), national_bands], ignore_index=True)
+    ),
     state=(common.data_state(cohort), minimum),
 )
 

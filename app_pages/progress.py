@@ -19,7 +19,7 @@ if frame is None:
     st.stop()
 
 cohort = common.cohort_filters(frame).apply(frame)
-if not common.public_selection_ok(cohort):
+if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
 minimum = common.min_group()
@@ -78,10 +78,12 @@ common.chart(
     lambda: progress_chart(summary, tr, wave_from=wave_from, wave_to=wave_to, members=count),
     key="progress_chart",
     note=note,
-    data=summary,
+    data=common.public_data(summary),
     state=state,
 )
-common.downloads(summary, f"progress-{wave_from}-{wave_to}-{tr.lang}", tr, key="progress")
+common.downloads(
+    common.public_data(summary), f"progress-{wave_from}-{wave_to}-{tr.lang}", tr, key="progress"
+)
 
 if common.is_admin():
     st.subheader(
@@ -94,6 +96,6 @@ if common.is_admin():
         lambda: dumbbell_chart(paired, tr, wave_from=wave_from, wave_to=wave_to, labels=labels),
         key="progress_dumbbell",
         note=note,
-        data=paired,
+        data=common.public_data(paired),
         state=(*state, "admin"),
     )

@@ -51,7 +51,7 @@ view = (
         options=["cards", "table"],
         format_func=lambda v: tr(f"common.view_{v}"),
         default=view,
-        key="rve_view",
+        key=common.widget_key("rve_view"),
     )
     or "cards"
 )
@@ -62,14 +62,21 @@ def value_text(indicator: str, value: float | None) -> str:
     entry = catalogue[indicator]
     if value is None or pd.isna(value):
         return tr("common.no_data")
-    return tr.pct(value, entry.decimals) if entry.is_percentage else tr.num(value, entry.decimals)
+    if entry.is_percentage:
+        return tr.pct(value, entry.decimals)
+    number = tr.num(value, entry.decimals)
+    if entry.is_count or entry.unit == "score":
+        return number  # the label already says what is counted or scored
+    # Any other unit (kg per inhabitant…): the number alone would not say what it measures.
+    unit = tr(f"units.{entry.unit}") if tr.has(f"units.{entry.unit}") else entry.unit
+    return f"{number} {unit}"
 
 
 def gap_text(indicator: str, gap: float | None) -> str:
     entry = catalogue[indicator]
     if gap is None or pd.isna(gap):
         return "–"
-    return tr.pp(gap, entry.decimals) if entry.is_percentage else tr.num(gap, entry.decimals)
+    return tr.pp(gap, entry.decimals) if entry.is_percentage else tr.signed(gap, entry.decimals)
 
 
 def card(row: pd.Series) -> None:
@@ -97,7 +104,10 @@ def card(row: pd.Series) -> None:
             delta_color="gray" if better is None else ("green" if better else "red"),
         )
         lines = [
-            tr("romania_vs_eu.eu_line", value=value_text(entry.id, row["eu_value"])),
+            tr(
+                "romania_vs_eu.eu_total_line" if entry.is_count else "romania_vs_eu.eu_line",
+                value=value_text(entry.id, row["eu_value"]),
+            ),
             tr(
                 "romania_vs_eu.rank_line",
                 rank=int(row["rank"]) if not pd.isna(row["rank"]) else "–",

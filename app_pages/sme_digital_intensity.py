@@ -94,21 +94,25 @@ version_label = {
 }
 band_ids = {f"dii{v}_{b}" for v in (3, 4) for b in ("vlo", "lo", "hi", "vhi")}
 versions = sorted({int(i[3]) for i in set(tidy["indicator"]) & band_ids})
-version = (
-    st.segmented_control(
-        tr("sme.index_version"),
-        options=versions,
-        format_func=lambda v: version_label[v],
-        default=int(
-            common.query_value(
-                "version", lambda v: v.isdigit() and int(v) in versions, str(versions[0])
-            )
-        ),
-        key="sme_version",
+# A choice only when the data hold bands of both versions (the snapshot has version 3's;
+# a refresh may add version 4's).
+version = versions[0]
+if len(versions) > 1:
+    version = (
+        st.segmented_control(
+            tr("sme.index_version"),
+            options=versions,
+            format_func=lambda v: version_label[v],
+            default=int(
+                common.query_value(
+                    "version", lambda v: v.isdigit() and int(v) in versions, str(versions[0])
+                )
+            ),
+            key=common.widget_key("sme_version"),
+        )
+        or versions[0]
     )
-    or versions[0]
-)
-common.set_query(version=str(version))
+common.set_query(version=str(version) if len(versions) > 1 else None)
 bands = tidy[
     tidy["indicator"].isin([f"dii{version}_{b}" for b in ("vlo", "lo", "hi", "vhi")])
     & tidy["geo"].isin([HOME, EU_AGGREGATE])

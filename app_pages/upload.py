@@ -4,6 +4,7 @@ report, the import with "valid rows only", the import log, templates and column 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -36,9 +37,28 @@ if store.has_demo():
     with st.container(border=True):
         st.warning(tr("upload.demo_present"), icon=":material/science:")
         if st.button(tr("upload.remove_demo"), key="remove_demo"):
-            removed = remove_demo(store, actor)
+            remove_demo(store, actor)
             common.clear_members_cache()
-            st.success(tr("upload.demo_removed"))
+            st.session_state["upload_outcome"] = ("success", tr("upload.demo_removed"))
+            st.rerun()
+
+# --- the outcome of the last action, and the import log -------------------------------------
+outcome = st.session_state.pop("upload_outcome", None)
+if outcome:
+    (st.success if outcome[0] == "success" else st.error)(outcome[1])
+with st.expander(tr("upload.log_heading"), icon=":material/history:"):
+    log = store.list_uploads()
+    if log.empty:
+        st.caption(tr("upload.log_empty"))
+    else:
+        common.table(
+            log.rename(
+                columns=lambda c: (
+                    tr(f"upload.log_columns.{c}") if tr.has(f"upload.log_columns.{c}") else c
+                )
+            ),
+            height=240,
+        )
 
 # --- templates --------------------------------------------------------------------------------
 with st.expander(tr("upload.templates_heading"), icon=":material/description:"):
@@ -87,7 +107,7 @@ layout_choice = left.selectbox(
     tr("upload.layout"),
     options=["auto", "hub", "dma-export", "mapped"],
     format_func=lambda v: tr(f"upload.layout_{v.replace('-', '_')}"),
-    key="upload_layout",
+    key=common.widget_key("upload_layout"),
 )
 wave = middle.text_input(tr("upload.wave"), key="upload_wave", help=tr("upload.wave_help")).strip()
 skip_invalid = right.checkbox(
@@ -159,16 +179,20 @@ if report.refused is not None:
     st.stop()
 
 st.subheader(tr("upload.detected_heading"))
-detected = st.columns(4)
-detected[0].metric(
-    tr("upload.detected_layout"), tr(f"upload.layout_{(report.layout or 'auto').replace('-', '_')}")
+separator = (
+    tr(f"surveys.delimiters.{DELIMITER_NAMES[report.delimiter]}") if report.delimiter else "–"
 )
-detected[1].metric(tr("upload.detected_encoding"), report.encoding or "XLSX")
-detected[2].metric(
-    tr("upload.detected_separator"),
-    tr(f"surveys.delimiters.{DELIMITER_NAMES[report.delimiter]}") if report.delimiter else "–",
+layout_name = tr(f"upload.layout_{(report.layout or 'auto').replace('-', '_')}")
+st.markdown(
+    "  \n".join(
+        [
+            f"{tr('upload.detected_layout')}: **{layout_name}**",
+            f"{tr('upload.detected_encoding')}: **{report.encoding or 'XLSX'}**",
+            f"{tr('upload.detected_separator')}: **{separator}**",
+            f"{tr('upload.detected_rows')}: **{tr.num(report.rows, 0)}**",
+        ]
+    )
 )
-detected[3].metric(tr("upload.detected_rows"), tr.num(report.rows, 0))
 
 st.subheader(tr("upload.preview_heading"))
 preview = table.frame.head(20).copy()
@@ -198,7 +222,9 @@ if issues.empty:
     st.success(tr("upload.no_issues"), icon=":material/task_alt:")
 else:
     common.table(issues, height=300)
-    common.downloads(issues, f"validation-{uploaded.name}", tr, key="issues")
+    common.downloads(
+        issues, f"{tr('upload.validation_file')}-{Path(uploaded.name).stem}", tr, key="issues"
+    )
 
 # --- import -----------------------------------------------------------------------------------
 can_import = (report.rejected == 0 or skip_invalid) and (report.rows - report.rejected) > 0
@@ -216,22 +242,11 @@ if st.button(
         status.update(label=tr("upload.imported_status"), state="complete")
     st.session_state.pop("upload_check_key", None)
     common.clear_members_cache()
-    if result.stored:
-        st.success(
-            tr("upload.imported", inserted=result.inserted, updated=result.updated,
-               unchanged=result.unchanged, rejected=result.rejected),
-            icon=":material/check_circle:",
-        )  # fmt: skip
-    else:
-        st.error(tr("upload.not_stored"), icon=":material/error:")
-
-# --- the import log ---------------------------------------------------------------------------
-st.subheader(tr("upload.log_heading"))
-log = store.list_uploads()
-if log.empty:
-    st.caption(tr("upload.log_empty"))
-else:
-    shown = log.rename(
-        columns=lambda c: tr(f"upload.log_columns.{c}") if tr.has(f"upload.log_columns.{c}") else c
-    )
-    common.table(shown, height=240)
+    # Run the page again, so the report (now "unchanged") and the log show the new state.
+    st.session_state["upload_outcome"] = (
+        ("success", tr("upload.imported", inserted=result.inserted, updated=result.updated,
+                       unchanged=result.unchanged, rejected=result.rejected))
+        if result.stored
+        else ("error", tr("upload.not_stored"))
+    )  # fmt: skip
+    st.rerun()

@@ -9,10 +9,11 @@ gives the key `upload.title`. Every key must exist in both languages; a test enf
 from __future__ import annotations
 
 import datetime as dt
-import math
 import tomllib
 from functools import cache
 from pathlib import Path
+
+from dih_dash.values import is_missing
 
 LANGS = ("ro", "en")
 LOCALES_DIR = Path(__file__).with_name("locales")
@@ -79,7 +80,7 @@ class Translator:
 
     def signed(self, value: float | None, decimals: int = 1) -> str:
         """`+5.9` / `−2,0`: a change in the indicator's own unit."""
-        if _missing(value):
+        if is_missing(value):
             return "–"
         sign = "+" if round(float(value), decimals) > 0 else ""  # type: ignore[arg-type]
         return sign + format_number(value, self.lang, decimals)
@@ -104,13 +105,9 @@ def language_from_locale(locale: str | None, default: str) -> str:
 MINUS = "\u2212"
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def format_number(value: float | None, lang: str, decimals: int = 1) -> str:
     """`1,234.5` in English, `1.234,5` in Romanian; a true minus sign; `–` when missing."""
-    if _missing(value):
+    if is_missing(value):
         return "–"
     rounded = round(float(value), decimals)  # type: ignore[arg-type]
     text = f"{abs(rounded):,.{decimals}f}"
@@ -121,14 +118,14 @@ def format_number(value: float | None, lang: str, decimals: int = 1) -> str:
 
 def format_percent(value: float | None, lang: str, decimals: int = 1) -> str:
     """`44.3%` / `44,3%` for a value already on the 0-100 scale."""
-    if _missing(value):
+    if is_missing(value):
         return "–"
     return f"{format_number(value, lang, decimals)}%"
 
 
 def format_points(value: float | None, lang: str, decimals: int = 1) -> str:
     """A signed difference in percentage points: `+3.2 pp`, `−27,0 pp`."""
-    if _missing(value):
+    if is_missing(value):
         return "–"
     sign = "+" if round(float(value), decimals) > 0 else ""  # type: ignore[arg-type]
     return f"{sign}{format_number(value, lang, decimals)} pp"

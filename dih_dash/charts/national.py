@@ -16,8 +16,10 @@ from dih_dash.charts.theme import (
     PEER_COLOURS,
     ROMANIA,
     TARGET,
+    reference_line,
     styled,
     wrap,
+    wrap_label,
 )
 from dih_dash.domain.catalogue import Indicator
 from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
@@ -74,22 +76,16 @@ def ranking_chart(
         )
     )
     if eu_value is not None:
-        fig.add_hline(
-            y=eu_value,
-            line_dash="dash",
-            line_color=EU,
-            annotation_text=(
-                f"{geo_name(EU_AGGREGATE, tr.lang)}: {_value_text(tr, entry, eu_value)}"
-            ),
-            annotation_position="top right",
+        reference_line(
+            fig,
+            eu_value,
+            f"{geo_name(EU_AGGREGATE, tr.lang)}: {_value_text(tr, entry, eu_value)}",
+            colour=EU,
+            dash="dash",
         )
     if target is not None:
-        fig.add_hline(
-            y=target,
-            line_dash="dot",
-            line_color=TARGET,
-            annotation_text=f"{tr('charts.target_2030')}: {_value_text(tr, entry, target)}",
-            annotation_position="top left",
+        reference_line(
+            fig, target, f"{tr('charts.target_2030')}: {_value_text(tr, entry, target)}"
         )
     fig.update_xaxes(tickangle=-45)
     fig.update_yaxes(title_text=_axis_title(tr, entry), rangemode="tozero")
@@ -313,12 +309,34 @@ def desi_score_chart(
 ) -> go.Figure:
     """DESI 2022-edition scores, Romania and the EU, with Romania's rank at each edition."""
     fig = go.Figure()
+    eu_by_period = dict(
+        zip(
+            points.loc[points["geo"] == EU_AGGREGATE, "period"],
+            points.loc[points["geo"] == EU_AGGREGATE, "value"],
+            strict=True,
+        )
+    )
+    periods = sorted(int(p) for p in points["period"].unique())
     for geo, colour in ((HOME, ROMANIA), (EU_AGGREGATE, EU)):
         rows = points[points["geo"] == geo].sort_values("period")
         text = None
+        position: list[str] | str = "bottom center"
         if geo == HOME:
             text = [
                 f"{tr.num(v)} ({tr('charts.rank_short', rank=ranks.get(int(p), '–'))})"
+                for p, v in zip(rows["period"], rows["value"], strict=True)
+            ]
+            # On the side away from the EU line, and at the first and last edition towards
+            # the middle, so "19,4 (locul 27)" never runs past the plot's edge.
+            position = [
+                ("top" if v > eu_by_period.get(p, float("inf")) else "bottom")
+                + (
+                    " right"
+                    if int(p) == periods[0] and len(periods) > 1
+                    else " left"
+                    if int(p) == periods[-1] and len(periods) > 1
+                    else " center"
+                )
                 for p, v in zip(rows["period"], rows["value"], strict=True)
             ]
         fig.add_trace(
@@ -333,10 +351,13 @@ def desi_score_chart(
                     "dash": "solid" if geo == HOME else "dash",
                 },
                 text=text,
-                textposition="bottom center",
+                textposition=position,
+                cliponaxis=False,
             )
         )
-    fig.update_xaxes(dtick=1)
+    # Half a year of room each side: the end labels and markers stay inside the plot.
+    x_range = [periods[0] - 0.5, periods[-1] + 0.5] if periods else None
+    fig.update_xaxes(dtick=1, range=x_range)
     fig.update_yaxes(title_text=tr("units.score"), rangemode="tozero")
     return styled(fig, tr.lang, title, source_note)
 
@@ -353,17 +374,20 @@ def kpi_gap_chart(
     colours = ["#009E73" if better else "#D55E00" for better in rows["better"]]
     low, high = float(min(rows["gap"].min(), 0)), float(max(rows["gap"].max(), 0))
     room = (high - low) * 0.18
+    full = [labels[i] for i in rows["indicator"]]
     fig = go.Figure(
         go.Bar(
-            y=[wrap(labels[i], 42) for i in rows["indicator"]],
+            # Two lines at most: a third ran into the neighbouring labels. The hover keeps
+            # the whole name.
+            y=[wrap_label(label, 40) for label in full],
             x=rows["gap"],
             orientation="h",
             marker_color=colours,
             text=[tr.pp(v) for v in rows["gap"]],
             textposition="outside",
             cliponaxis=False,
-            customdata=rows["period"],
-            hovertemplate="%{y}<br>%{x:.1f} pp (%{customdata})<extra></extra>",
+            customdata=list(zip(full, rows["period"], strict=True)),
+            hovertemplate="%{customdata[0]}<br>%{x:.1f} pp (%{customdata[1]})<extra></extra>",
             showlegend=False,
         )
     )
@@ -374,7 +398,9 @@ def kpi_gap_chart(
         annotation_position="top",
     )
     fig.update_xaxes(title_text=tr("charts.gap_axis"), range=[low - room, high + room])
-    return styled(fig, tr.lang, title, source_note, height=max(360, 40 * len(rows) + 120))
+    # Room for two 14 px lines per bar and a gap between neighbouring labels.
+    fig.update_yaxes(automargin=True, ticklabelstandoff=6)
+    return styled(fig, tr.lang, title, source_note, height=max(360, 46 * len(rows) + 120))
 
 
 def coverage_chart(

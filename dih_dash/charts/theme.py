@@ -59,6 +59,51 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
+def wrap_label(text: str, width: int, max_lines: int = 2) -> str:
+    """`wrap`, cut to `max_lines` with an ellipsis: an axis label of three lines or more
+    runs into its neighbours once the bars are as thin as a projector slide needs them.
+    Callers keep the full text for the hover."""
+    lines = wrap(text, width).split("<br>")
+    if len(lines) <= max_lines:
+        return "<br>".join(lines)
+    last = lines[max_lines - 1]
+    # Room for the ellipsis within the width, cut at a word where one is near.
+    if len(last) > width - 1:
+        cut = last[: width - 1]
+        last = cut.rsplit(" ", 1)[0] if " " in cut[width // 2 :] else cut
+    return "<br>".join([*lines[: max_lines - 1], last.rstrip(" ,;:–-") + "…"])
+
+
+def reference_line(
+    fig: go.Figure,
+    value: float,
+    label: str,
+    *,
+    colour: str = TARGET,
+    dash: str = "dot",
+    vertical: bool = False,
+    legend: bool = True,
+    row: int | None = None,
+    col: int | None = None,
+) -> None:
+    """A target or average line, named in the legend (a line sample and `label`) instead of
+    by a label on the plot: a label on the plot lands on whichever bar or line is tallest
+    there, and which one that is changes with the data."""
+    line: dict[str, object] = {
+        "line_dash": dash,
+        "line_color": colour,
+        "line_width": 2,
+        "name": label,
+        "showlegend": legend,
+    }
+    if row is not None:
+        line |= {"row": row, "col": col}
+    if vertical:
+        fig.add_vline(x=value, **line)
+    else:
+        fig.add_hline(y=value, **line)
+
+
 def styled(
     fig: go.Figure,
     lang: str,

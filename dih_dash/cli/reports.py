@@ -14,12 +14,12 @@ import argparse
 import dataclasses
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from dih_dash.cli.errors import one_line
 from dih_dash.exports.deck import (
     DeckConfigError,
     Slide,
@@ -29,6 +29,7 @@ from dih_dash.exports.deck import (
 )
 from dih_dash.exports.html_report import deck_html
 from dih_dash.exports.pptx_deck import deck_pptx
+from dih_dash.files import write_atomic
 from dih_dash.i18n import LANGS
 from dih_dash.settings import SettingsError, load_settings
 
@@ -98,9 +99,9 @@ def run_report(args: argparse.Namespace) -> int:
             data = deck_html(slides, lang, progress=step).encode("utf-8")
             detail = f"{len(slides)} slides"
         bar.done("done")
-        write_atomically(out, data)
+        _write_report(out, data)
     except _EXPECTED as exc:
-        print(f"dih-dash report: {_one_line(exc)}", file=sys.stderr)
+        print(f"dih-dash report: {one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     print(f"{out}: {detail}, {len(data) / 1024:,.0f} KB")
     return EXIT_OK
@@ -132,24 +133,9 @@ class ProgressBar:
             self.stream.flush()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder (same file
-    system, so the final rename is atomic); the temporary file never outlives a failure."""
-    folder = _check_folder(path)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates the file as 0600; a report is an ordinary file for its readers.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _write_report(path: Path, data: bytes) -> None:
+    _check_folder(path)
+    write_atomic(path, data)
 
 
 def _check_folder(path: Path) -> Path:
@@ -166,8 +152,3 @@ def _terminal_columns() -> int:
         return os.get_terminal_size().columns
     except OSError:
         return 100
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return " ".join(text.split()) or type(exc).__name__

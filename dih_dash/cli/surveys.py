@@ -7,8 +7,10 @@ and is recorded as `imported_by`.
 
 Exit status of `import`: 0 the whole file was accepted (stored, or would be with
 --dry-run), 1 one or more rows were rejected, 2 the file was refused as a whole (also: it
-cannot be opened, or the --mapping file is unusable). 3 means the store itself failed
-(unreachable server, bad URL), which says nothing about the file.
+is missing or cannot be opened, is not a regular file, is over the size limit, or the
+--mapping file is unusable). 3 means the store itself failed (unreachable server, bad URL),
+which says nothing about the file. The path is judged by `stat` before it is opened, and
+never more than the size limit is read, so a device, a pipe or a huge file costs nothing.
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from dih_dash.cli.errors import one_line
 from dih_dash.domain.survey_mapping import MappingError, load_mapping
 from dih_dash.settings import Settings, SettingsError, load_settings
+from dih_dash.sources.survey_files import FileRefused, too_large
 from dih_dash.store import (
     Actor,
     DemoConflictError,
@@ -72,11 +78,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--layout",
         choices=("auto", "hub", "dma-export"),
         default="auto",
-        help="the file's layout (default: auto, detected from the header)",
+        action=_LayoutOption,
+        help="the file's layout (default: auto, detected from the header); "
+        "not with --mapping, which is a layout of its own",
     )
     imp.add_argument(
         "--mapping",
         metavar="FILE.toml",
+        action=_MappingOption,
         help="a saved column mapping (path, or name in the mappings folder): mapped layout",
     )
     imp.add_argument(
@@ -116,6 +125,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.set_defaults(handler=run_demo_remove)
 
 
+# A mapping is a layout of its own, so `--mapping` goes with `--layout auto` (or none) only.
+# argparse's mutually exclusive groups cannot say "except this one value", so each option
+# checks the other as it is parsed, whichever comes first, and fails as argparse does.
+_LAYOUT_WITH_MAPPING = "auto"
+
+
+def _not_with_mapping(parser: argparse.ArgumentParser, layout: str) -> None:
+    parser.error(
+        f"argument --layout: {layout} not allowed with argument --mapping (a mapping sets "
+        f"the layout; leave --layout out or use --layout {_LAYOUT_WITH_MAPPING})"
+    )
+
+
+class _LayoutOption(argparse.Action):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if values != _LAYOUT_WITH_MAPPING and getattr(namespace, "mapping", None):
+            _not_with_mapping(parser, str(values))
+        setattr(namespace, self.dest, values)
+
+
+class _MappingOption(argparse.Action):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        layout = getattr(namespace, "layout", _LAYOUT_WITH_MAPPING)
+        if layout != _LAYOUT_WITH_MAPPING:
+            _not_with_mapping(parser, str(layout))
+        setattr(namespace, self.dest, values)
+
+
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
@@ -141,20 +190,15 @@ def _with_store(
         settings = load_settings()
         store = open_store(settings, args.db)
     except _STORE_ERRORS as exc:
-        print(f"dih-dash {command}: cannot open the store: {_one_line(exc)}", file=sys.stderr)
+        print(f"dih-dash {command}: cannot open the store: {one_line(exc)}", file=sys.stderr)
         return EXIT_STORE
     try:
         return work(store, settings)
     except SQLAlchemyError as exc:
-        print(f"dih-dash {command}: the store failed: {_one_line(exc)}", file=sys.stderr)
+        print(f"dih-dash {command}: the store failed: {one_line(exc)}", file=sys.stderr)
         return EXIT_STORE
     finally:
         store.close()
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return " ".join(text.split()) or type(exc).__name__
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -162,13 +206,17 @@ def _one_line(exc: BaseException) -> str:
 
 def run_import(args: argparse.Namespace) -> int:
     path: Path = args.file
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = f"cannot read the file: {exc.strerror or exc}"
-        return _print_refused(args, path.name, reason)
+    problem = _not_a_file(path)
+    if problem is not None:
+        return _print_refused(args, path.name, problem)
 
     def work(store: Store, settings: Settings) -> int:
+        try:
+            data = _read_at_most(path, settings.max_upload_mb * 1_048_576)
+        except FileRefused as refused:
+            return _print_refused(args, path.name, refused.reason("en"))
+        except OSError as exc:
+            return _print_refused(args, path.name, _cannot_read(exc))
         mapping = None
         if args.mapping:
             try:
@@ -194,6 +242,50 @@ def run_import(args: argparse.Namespace) -> int:
         return report.exit_code
 
     return _with_store("import", args, work)
+
+
+# What `stat` says a path is, for the refusal of anything but a regular file.
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be imported, judged by `stat` alone (None: a regular file).
+
+    Nothing is opened: opening a named pipe would wait for a writer, and reading a device
+    such as /dev/zero would never end."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"no such file: {path}"
+    except OSError as exc:
+        return _cannot_read(exc)
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "an unknown kind")
+    return f"not a regular file ({kind}): {path}"
+
+
+def _read_at_most(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; `FileRefused` (too_large) when it is over `max_bytes`, found by its
+    size before reading, or (a file that grew since) after reading one byte more at most."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > max_bytes:
+            raise too_large(size, max_bytes)
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large(max(size, len(data)), max_bytes)
+    return data
+
+
+def _cannot_read(exc: OSError) -> str:
+    return f"cannot read the file: {exc.strerror or exc}"
 
 
 def _print_refused(args: argparse.Namespace, name: str, reason: str) -> int:
@@ -272,7 +364,7 @@ def run_demo_load(args: argparse.Namespace) -> int:
         try:
             report = load_demo(store, settings, _actor())
         except (FileNotFoundError, DemoConflictError) as exc:
-            print(f"dih-dash demo load: {_one_line(exc)}", file=sys.stderr)
+            print(f"dih-dash demo load: {one_line(exc)}", file=sys.stderr)
             return EXIT_FAILED
         if report is None:
             print("The demo cohort is already loaded; nothing done.")

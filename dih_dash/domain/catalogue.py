@@ -65,6 +65,12 @@ class Indicator:
         return self.unit.startswith("PC_")
 
     @property
+    def is_count(self) -> bool:
+        """A number of things (edge nodes, unicorns): the EU figure is then the EU's total,
+        not an average, and a country's gap to it means nothing."""
+        return self.unit.startswith("NB_") or self.unit == "TH_IND"
+
+    @property
     def dataset(self) -> str | None:
         """The Eurostat dataset code, for series a refresh can update."""
         return self.source.split(":", 1)[1] if self.source.startswith("eurostat:") else None

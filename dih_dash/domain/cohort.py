@@ -30,7 +30,6 @@ import csv
 import datetime as dt
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -48,6 +47,7 @@ from dih_dash.domain.survey_schema import (
     SIZE_CLASSES,
 )
 from dih_dash.domain.survey_values import COUNTIES_CSV
+from dih_dash.values import is_missing
 
 SIZE_GROUPS: tuple[str, ...] = ("10plus", "micro", "unknown")
 # Eurostat's DII covers enterprises with 10 or more persons employed; below that there is
@@ -102,13 +102,7 @@ def wave_sort_key(wave: str) -> tuple[int, int, str]:
 
 def sorted_waves(waves: Iterable[object]) -> list[str]:
     """The distinct waves present, in assessment order; missing values left out."""
-    return sorted({str(w) for w in waves if not _missing(w)}, key=wave_sort_key)
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
+    return sorted({str(w) for w in waves if not is_missing(w)}, key=wave_sort_key)
 
 
 @dataclass(frozen=True)
@@ -156,9 +150,9 @@ def size_group(frame: pd.DataFrame) -> pd.Series:
     staff = frame["employees"] if "employees" in frame else pd.Series(None, index=frame.index)
     groups: list[str] = []
     for size, count in zip(sizes, staff, strict=True):
-        if not _missing(size) and str(size) in SIZE_CLASSES:
+        if not is_missing(size) and str(size) in SIZE_CLASSES:
             groups.append("micro" if str(size) == "micro" else "10plus")
-        elif not _missing(count):
+        elif not is_missing(count):
             groups.append("micro" if int(count) < MICRO_EMPLOYEES_BELOW else "10plus")
         else:
             groups.append("unknown")
@@ -175,19 +169,19 @@ def _with_group(frame: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def _group_values(series: pd.Series) -> list[object]:
     """The distinct values of a grouping column, sorted, with "not stated" (None) last."""
-    present = {v for v in series if not _missing(v)}
+    present = {v for v in series if not is_missing(v)}
     ordered: list[object] = sorted(present, key=str)
-    if series.map(_missing).any():
+    if series.map(is_missing).any():
         ordered.append(None)
     return ordered
 
 
 def _same(a: object, b: object) -> bool:
-    return _missing(b) if _missing(a) else not _missing(b) and a == b
+    return is_missing(b) if is_missing(a) else not is_missing(b) and a == b
 
 
 def _is(series: pd.Series, value: object) -> pd.Series:
-    return series.map(_missing) if value is None else series == value
+    return series.map(is_missing) if value is None else series == value
 
 
 # --- headline: DII at least basic ---------------------------------------------------------
@@ -366,7 +360,7 @@ def dimension_matrix(
     for position, group in enumerate(groups):
         rows = shown[shown["group"].map(lambda g, group=group: _same(g, group))]
         for dimension, value in zip(rows["dimension"], rows[statistic], strict=True):
-            table.loc[position, dimension] = float(value) if not _missing(value) else math.nan
+            table.loc[position, dimension] = float(value) if not is_missing(value) else math.nan
     # The group itself labels the row; None (not stated) stays None for the caller to name.
     table.index = pd.Index(groups, dtype=object)
     return table.astype(float)
@@ -466,7 +460,7 @@ def band_moves(paired: pd.DataFrame, bounds: Sequence[float] = DEFAULT_DMA_BOUND
     for old, new in zip(
         paired[f"{DMA_OVERALL}_before"], paired[f"{DMA_OVERALL}_after"], strict=True
     ):
-        if _missing(old) or _missing(new):
+        if is_missing(old) or is_missing(new):
             continue
         step = DMA_BANDS.index(str(dma_band(new, bounds))) - DMA_BANDS.index(
             str(dma_band(old, bounds))
@@ -509,7 +503,7 @@ def dii_item_status(assessment: Mapping[str, object] | pd.Series) -> dict[str, D
     status: dict[str, DiiStatus] = {}
     for item in DII_ITEMS:
         answer = assessment.get(item)
-        status[item] = "unknown" if _missing(answer) else "met" if bool(answer) else "missing"
+        status[item] = "unknown" if is_missing(answer) else "met" if bool(answer) else "missing"
     return status
 
 
@@ -519,16 +513,12 @@ def weakest_dimensions(assessment: Mapping[str, object] | pd.Series, n: int = 2)
     scored = [
         (float(assessment.get(d)), i, d)  # type: ignore[arg-type]
         for i, d in enumerate(DMA_DIMENSIONS)
-        if not _missing(assessment.get(d))
+        if not is_missing(assessment.get(d))
     ]
     return [d for _, _, d in sorted(scored)[:n]]
 
 
 # --- the hub's services -------------------------------------------------------------------
-
-
-class ServicesFileError(ValueError):
-    """The services file cannot be used; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -546,61 +536,6 @@ class Service:
 
     def description(self, lang: str) -> str:
         return self.description_ro if lang == "ro" else self.description_en
-
-
-_TEXT_FIELDS = ("name_en", "name_ro", "description_en", "description_ro")
-
-
-def _service(path: Path, dimension: str, index: int, entry: object) -> Service:
-    where = f"{path.name}: [[{dimension}]] entry {index + 1}"
-    if not isinstance(entry, dict):
-        raise ServicesFileError(f"{where} is not a table")
-    unknown = sorted(set(entry) - {"kind", "url", *_TEXT_FIELDS})
-    if unknown:
-        raise ServicesFileError(f"{where}: unknown field(s) {', '.join(unknown)}")
-    kind = entry.get("kind")
-    if kind not in SERVICE_KINDS:
-        raise ServicesFileError(f"{where}: kind must be one of {', '.join(SERVICE_KINDS)}")
-    texts: dict[str, str] = {}
-    for name in _TEXT_FIELDS:
-        value = entry.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise ServicesFileError(f"{where}: {name} is missing or empty")
-        texts[name] = value.strip()
-    url = entry.get("url")
-    if url is not None and not isinstance(url, str):
-        raise ServicesFileError(f"{where}: url must be text")
-    url = (url or "").strip() or None
-    if url is not None and not url.startswith(("https://", "http://")):
-        raise ServicesFileError(f"{where}: url must start with https:// or http://")
-    return Service(dimension=dimension, kind=str(kind), url=url, **texts)
-
-
-def load_services(path: Path) -> dict[str, tuple[Service, ...]]:
-    """The hub's offers per DMA dimension from its TOML file: one array of tables per
-    dimension (`[[dma_strategy]]` …), each with `kind`, `name_en`, `name_ro`,
-    `description_en`, `description_ro` and an optional `url`. Every dimension is a key of
-    the result, with an empty tuple when the file lists nothing for it."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ServicesFileError(f"{path.name} is not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - set(DMA_DIMENSIONS))
-    if unknown:
-        raise ServicesFileError(
-            f"{path.name}: {', '.join(unknown)} is not a DMA dimension "
-            f"(expected {', '.join(DMA_DIMENSIONS)})"
-        )
-    services: dict[str, tuple[Service, ...]] = {}
-    for dimension in DMA_DIMENSIONS:
-        entries = data.get(dimension, [])
-        if not isinstance(entries, list):
-            raise ServicesFileError(f"{path.name}: write {dimension} as [[{dimension}]] tables")
-        services[dimension] = tuple(
-            _service(path, dimension, i, entry) for i, entry in enumerate(entries)
-        )
-    return services
 
 
 def services_for(
@@ -655,7 +590,7 @@ def county_summary(
     Members without a county are not in the table."""
     counties = county_table() if counties is None else counties
     latest = _latest_per_member(frame)
-    latest = latest[~latest["county"].map(_missing)]
+    latest = latest[~latest["county"].map(is_missing)]
     rows: list[dict[str, object]] = []
     for code, part in latest.groupby("county", sort=True):
         scores = part[DMA_OVERALL].dropna().astype(float)

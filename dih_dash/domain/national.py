@@ -128,7 +128,8 @@ def compare(
     eu_row = None if eu_rows.empty else eu_rows.iloc[0]
     home_value = float(home_row["value"])
     eu_value = None if eu_row is None else float(eu_row["value"])
-    gap = None if eu_value is None else home_value - eu_value
+    # Against an EU total (counts) a country has no meaningful gap.
+    gap = None if eu_value is None or entry.is_count else home_value - eu_value
     ranks = ranking(year, entry, period)
     mine = ranks[ranks["geo"] == home]
     rank = None if mine.empty else int(mine.iloc[0]["rank"])

@@ -6,12 +6,12 @@ Pure functions over validated assessments; the band bounds come from `Settings`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from dih_dash.domain.survey_schema import DII_ITEMS, DMA_OVERALL
+from dih_dash.values import is_missing
 
 DMA_BANDS: tuple[str, ...] = ("basic", "average", "moderately_advanced", "advanced")
 # Upper bounds of basic / average / moderately advanced; advanced runs to 100.
@@ -26,12 +26,6 @@ DII_BANDS: tuple[str, ...] = ("very_low", "low", "high", "very_high")
 DEFAULT_DII_BOUNDS: tuple[int, int, int] = (3, 6, 9)
 
 SCORED_COLUMNS = ("dma_band", "dii_score", "dii_band", "dii_at_least_basic")
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _check_bounds(bounds: Sequence[float], top: float) -> None:
@@ -50,7 +44,7 @@ def _band(score: float, bounds: Sequence[float], names: Sequence[str]) -> str:
 def dma_band(score: float | None, bounds: Sequence[float] = DEFAULT_DMA_BOUNDS) -> str | None:
     """`basic` (0–25), `average` (>25–50), `moderately_advanced` (>50–75), `advanced` (>75);
     None without a score."""
-    if _missing(score):
+    if is_missing(score):
         return None
     _check_bounds(bounds, 100.0)
     value = float(score)  # type: ignore[arg-type]
@@ -63,14 +57,14 @@ def dii_score(row: Mapping[str, object]) -> int | None:
     """How many of the twelve DII items are answered yes; None unless all twelve are answered
     (an unknown item might be a yes, so a partial count would understate the index)."""
     answers = [row.get(item) for item in DII_ITEMS]
-    if any(_missing(answer) for answer in answers):
+    if any(is_missing(answer) for answer in answers):
         return None
     return sum(1 for answer in answers if bool(answer))
 
 
 def dii_band(score: int | None, bounds: Sequence[int] = DEFAULT_DII_BOUNDS) -> str | None:
     """`very_low` (0–3), `low` (4–6), `high` (7–9), `very_high` (10–12); None without a score."""
-    if _missing(score):
+    if is_missing(score):
         return None
     _check_bounds(bounds, float(len(DII_ITEMS)))
     value = int(score)  # type: ignore[arg-type]
@@ -82,7 +76,7 @@ def dii_band(score: int | None, bounds: Sequence[int] = DEFAULT_DII_BOUNDS) -> s
 def at_least_basic(score: int | None, bounds: Sequence[int] = DEFAULT_DII_BOUNDS) -> bool | None:
     """Eurostat's "at least a basic level of digital intensity": above the very-low band
     (4 or more items with the default bounds); None without a score."""
-    if _missing(score):
+    if is_missing(score):
         return None
     return int(score) > bounds[0]  # type: ignore[arg-type]
 

@@ -29,9 +29,7 @@ are matched ignoring case, diacritics and spacing.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ from dih_dash.domain.survey_values import (
     parse_wave,
     read_date,
 )
+from dih_dash.files import write_atomic
 from dih_dash.i18n import t
 
 ALL_DII = "dii"  # a [values.dii] table applies to every DII item without a table of its own
@@ -191,16 +190,8 @@ def save_mapping(directory: Path, mapping: ColumnMapping) -> Path:
     """Write `mapping` as `<directory>/<name slug>.toml` (replacing one of the same name)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / mapping_filename(mapping.name)
-    text = tomli_w.dumps(mapping.to_dict())
-    # Write beside the target and rename, so a crash never leaves half a mapping file.
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".mapping-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Atomic, so a crash never leaves half a mapping file.
+    write_atomic(path, tomli_w.dumps(mapping.to_dict()).encode("utf-8"))
     return path
 
 
@@ -288,7 +279,7 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
     "dma_human": (
         "human centric", "human centric digitalisation", "human centric digitalization",
-        "centrata pe factorul uman", "factorul uman", "dma human",
+        "centrata pe factorul uman", "factorul uman", "centrata pe om", "dma human",
     ),
     "dma_data": (
         "data governance", "data management", "gestionarea datelor", "guvernanta datelor",

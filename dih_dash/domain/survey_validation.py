@@ -10,9 +10,9 @@ Choices where the spec is silent (also in the README):
 
 * `member_id` is trimmed and stored upper-case, so the case-insensitive key of spec §2 is
   a plain comparison everywhere downstream.
-* An unknown `size_class` or an `employees` value that is not a whole number ≥ 0 is an
-  error, like the other unreadable values: storing the row without them would silently
-  drop what the file says.
+* An unknown `size_class` or an `employees` value that is not a whole number from 0 to
+  `EMPLOYEES_MAX` (ten million) is an error, like the other unreadable values: storing the
+  row without them would silently drop what the file says.
 * A hub file without a `wave` column is read as the hub layout when `wave` is given.
 * Two rows with the same (`member_id`, `wave`): the later one gets the error (or, when
   identical, the warning) and the earlier one is kept.
@@ -783,10 +783,8 @@ def _typed(name: str, column: _Column, codes: np.ndarray) -> pd.Series:
         return pd.Series(values[codes], dtype=object)
     missing = np.array([v is None for v in values], dtype=bool)[codes]
     if name == "employees":
-        try:
-            numbers = np.array([0 if v is None else v for v in values], dtype=np.int64)
-        except OverflowError:  # a head count beyond int64: as pandas itself would take it
-            return _series(name, list(values[codes]))
+        # parse_employees keeps every count within EMPLOYEES_MAX, so int64 always holds it.
+        numbers = np.array([0 if v is None else v for v in values], dtype=np.int64)
         return pd.Series(pd.arrays.IntegerArray(numbers[codes], missing))
     if name in DII_ITEMS:
         answers = np.array([v is True for v in values], dtype=bool)

@@ -24,6 +24,11 @@ COUNTIES_CSV = PROJECT_ROOT / "data" / "reference" / "ro_counties.csv"
 MEMBER_ID_MAX = 64
 COMPANY_NAME_MAX = 200
 SCORE_MIN, SCORE_MAX = 0.0, 100.0
+# The largest head count accepted (the `surveys.expected.employees` text says it). Romania's
+# largest employers have tens of thousands of staff, so anything above ten million is a
+# slip (a phone number, a turnover); the bound also keeps every count a 64-bit integer for
+# pandas and within the store's INTEGER column.
+EMPLOYEES_MAX = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,10 @@ def _clean(text: str) -> str:
 # --- text --------------------------------------------------------------------------------
 
 
+# The ids of the template's example rows (dih_dash.exports.templates).
+TEMPLATE_EXAMPLE_IDS = ("EXEMPLU-", "EXAMPLE-")
+
+
 def parse_member_id(text: str) -> Parsed:
     """Trimmed and upper-cased: the id is compared case-insensitively, so it is stored in
     one case (`ro123` and `RO123` are the same member)."""
@@ -79,6 +88,9 @@ def parse_member_id(text: str) -> Parsed:
         return Parsed(None, Problem("missing_value", "member_id"))
     if len(value) > MEMBER_ID_MAX:
         return Parsed(None, Problem("too_long", "member_id", {"length": len(value)}))
+    if value.upper().startswith(TEMPLATE_EXAMPLE_IDS):
+        # The downloaded template's two example rows, left in: not members to store.
+        return Parsed(None, Problem("example_row", "member_id"))
     return Parsed(value.upper())
 
 
@@ -136,15 +148,22 @@ def parse_score(text: str) -> Parsed:
 
 
 def parse_employees(text: str) -> Parsed:
-    """A whole number ≥ 0. Digit grouping (`1.200`, `1 200`) is read as thousands: in a
-    count of people a decimal mark makes no sense, so `1.200` cannot mean 1.2."""
+    """A whole number from 0 to `EMPLOYEES_MAX`. Digit grouping (`1.200`, `1 200`) is read
+    as thousands: in a count of people a decimal mark makes no sense, so `1.200` cannot
+    mean 1.2."""
     value = _clean(text)
     if not value:
         return EMPTY
+    number: float | int | None
     if _GROUPED.match(value):
-        return Parsed(int(re.sub(r"\D", "", value)))
-    number = read_number(value) if not value.endswith("%") else None
-    if number is None or not number.is_integer() or number < 0:
+        digits = re.sub(r"\D", "", value)
+        # Thousands of digits would make int() slow, or refuse them outright (ValueError).
+        number = int(digits) if len(digits) <= len(str(EMPLOYEES_MAX)) else None
+    else:
+        number = read_number(value) if not value.endswith("%") else None
+        if number is not None and not number.is_integer():  # also inf, from 1e400
+            number = None
+    if number is None or not 0 <= number <= EMPLOYEES_MAX:
         return Parsed(None, Problem("bad_employees", "employees"))
     return Parsed(int(number))
 

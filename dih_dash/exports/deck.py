@@ -24,13 +24,11 @@ from dih_dash.charts.theme import EU, MEMBERS, MEMBERS_MICRO, OTHER, ROMANIA, TA
 from dih_dash.domain.catalogue import Catalogue
 from dih_dash.domain.cohort import (
     DII_TARGET,
-    ServicesFileError,
     assessment_years,
     band_moves,
     cohort_medians,
     dii_share_by_wave,
     displayed_cohort,
-    load_services,
     paired_assessments,
     progress_summary,
     services_for,
@@ -43,6 +41,7 @@ from dih_dash.domain.survey_schema import DMA_DIMENSIONS
 from dih_dash.i18n import Translator
 from dih_dash.settings import Settings
 from dih_dash.sources.national_store import NationalData
+from dih_dash.sources.services import ServicesFileError, load_services
 
 SLIDE_KINDS = (
     "national_kpis",

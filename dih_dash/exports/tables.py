@@ -39,8 +39,12 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame, *, notes: Mapping[str, str] | None = None) -> bytes:
-    """UTF-8 with BOM (so Excel on Windows reads diacritics right), `.` decimal point.
+def to_csv_bytes(
+    frame: pd.DataFrame, *, notes: Mapping[str, str] | None = None, lang: str = "en"
+) -> bytes:
+    """UTF-8 with BOM (so Excel on Windows reads diacritics right). In Romanian `;` between
+    fields and a decimal comma, as Excel on a Romanian Windows reads and writes CSV; in
+    English `,` and a decimal point.
 
     `notes` (source, data year, flags) become trailing columns with one value repeated on
     every row, so the provenance travels with the numbers and any CSV reader still works.
@@ -50,7 +54,9 @@ def to_csv_bytes(frame: pd.DataFrame, *, notes: Mapping[str, str] | None = None)
         out[neutralise_cell(key)] = neutralise_cell(value)
     # CRLF line ends: Excel expects them, and the csv writer then quotes any cell holding
     # a bare carriage return instead of letting it split the row.
-    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    separator, decimal = (";", ",") if lang == "ro" else (",", ".")
+    text = out.to_csv(index=False, lineterminator="\r\n", sep=separator, decimal=decimal)
+    return text.encode("utf-8-sig")
 
 
 def _write_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:

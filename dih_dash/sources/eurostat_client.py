@@ -7,6 +7,11 @@ readable line, because the same text ends up in a terminal and on a Streamlit pa
 429 and 5xx answers, dropped connections and timeouts are usually transient, so they are
 retried with exponential back-off (a `Retry-After` header wins); any other 4xx means the
 query itself is wrong, and retrying would only repeat Eurostat's complaint.
+
+The timeout given applies to each socket read, so on its own it would let a server that
+sends a byte now and then hold a refresh for ever, and a body of any size would be kept
+in memory. The body is therefore read as a stream, against an overall deadline for the
+whole answer and a cap on its size.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ import contextlib
 import email.utils
 import hashlib
 import json
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3.exceptions
 
 from dih_dash.domain.catalogue import Catalogue
 from dih_dash.settings import Settings
@@ -33,6 +40,18 @@ BASE_PARAMS: tuple[tuple[str, str], ...] = (("format", "JSON"), ("lang", "EN"))
 MAX_CONNECT_TIMEOUT = 10.0
 # Never let a server's Retry-After park a refresh (or a Streamlit page) for minutes.
 MAX_RETRY_AFTER = 60.0
+# The whole answer must have arrived this many read timeouts after the request was sent
+# (checked while the body is read: the headers, a few hundred bytes, come under the read
+# timeout alone). It follows the timeout the user chose (`refresh --timeout`) rather than
+# being a setting of its own: 4 x 30 s by default, ample for the catalogue's datasets (a few
+# MB at most, filtered), while a server that trickles bytes is cut off after minutes, not
+# hours.
+DEADLINE_TIMEOUTS = 4
+# A larger answer is refused unread. The catalogue's queries are filtered to a few MB; even a
+# whole unfiltered dataset is tens of MB. json.loads needs several times the body in Python
+# objects, so 200 MB (~1-2 GB parsed) is the most a refresh should ever be allowed to take.
+MAX_BODY_BYTES = 200 * 1_048_576
+_READ_BYTES = 64 * 1024  # the most taken from the socket at a time
 
 Sleep = Callable[[float], None]
 RetryNotice = Callable[[str], None]
@@ -47,7 +66,7 @@ class EurostatOfflineError(EurostatError):
 
 
 class EurostatTimeoutError(EurostatError):
-    """The server did not answer within the timeout."""
+    """The server did not answer within the timeout, or not completely within the deadline."""
 
 
 class EurostatHTTPError(EurostatError):
@@ -119,11 +138,19 @@ class EurostatClient:
         sleep: Sleep = time.sleep,
         session: requests.Session | None = None,
         on_retry: RetryNotice | None = None,
+        deadline: float | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        if deadline is not None and deadline <= 0:
+            raise ValueError("deadline must be positive")
+        if max_body_bytes <= 0:
+            raise ValueError("max_body_bytes must be positive")
         self.base_url = base_url.rstrip("/")
         self.timeout = float(timeout)
+        self.deadline = DEADLINE_TIMEOUTS * self.timeout if deadline is None else float(deadline)
+        self.max_body_bytes = int(max_body_bytes)
         self.retries = max(0, int(retries))
         self.backoff = max(0.0, float(backoff))
         self._sleep = sleep
@@ -159,6 +186,18 @@ class EurostatClient:
             retry_after: float | None = None
             try:
                 status, headers, body = self._get(url)
+            except _DeadlineError:
+                failure = _Failure(
+                    EurostatTimeoutError,
+                    f"{host} did not send the whole answer within {self.deadline:g} s",
+                )
+            except _BodyTooLargeError as exc:
+                # The same query would bring the same body: not worth a retry.
+                size = "larger" if exc.declared is None else f"{_size(exc.declared)},"
+                raise EurostatResponseError(
+                    f"{dataset}: the answer is {size} more than the "
+                    f"{_size(self.max_body_bytes)} a dataset may take; refused"
+                ) from None
             except requests.ConnectTimeout:
                 failure: _Failure = _Failure(
                     EurostatOfflineError,
@@ -195,9 +234,47 @@ class EurostatClient:
         return min(self.timeout, MAX_CONNECT_TIMEOUT)
 
     def _get(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
+        deadline = time.monotonic() + self.deadline
         timeouts = (self._connect_timeout(), self.timeout)
-        with self._session.get(url, timeout=timeouts) as response:
-            return response.status_code, response.headers, response.content
+        with self._session.get(url, timeout=timeouts, stream=True) as response:
+            return response.status_code, response.headers, self._body(response, deadline)
+
+    def _body(self, response: requests.Response, deadline: float) -> bytes:
+        """The body, read as it arrives: `_DeadlineError` once `deadline` (a monotonic
+        time) has passed, `_BodyTooLargeError` as soon as it is over the cap."""
+        declared = response.headers.get("Content-Length", "").strip()
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise _BodyTooLargeError(int(declared))
+        raw = response.raw
+        body = bytearray()
+        cut_short = False  # whether the next read may wait less than the timeout
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _DeadlineError
+                cut_short = remaining < self.timeout
+                _next_read_timeout(raw, min(self.timeout, remaining))
+                # read1 returns what one socket read brings; read(n) would wait for all n
+                # bytes, however slowly they come, before the deadline is looked at again.
+                chunk = raw.read1(_READ_BYTES)
+                if not chunk:
+                    return bytes(body)
+                body += chunk
+                if len(body) > self.max_body_bytes:
+                    raise _BodyTooLargeError(None)
+        # Reading `raw` bypasses requests' wrapping of urllib3's errors; wrap them as it does
+        # (except a read timeout, which is a timeout here too), so `fetch` sees one family.
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            if cut_short:  # the read gave up at the deadline, not after the timeout
+                raise _DeadlineError from None
+            raise requests.ReadTimeout(exc) from exc
+        except urllib3.exceptions.SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from exc
+        except urllib3.exceptions.ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from exc
+        except urllib3.exceptions.DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from exc
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff * (2 ** (attempt - 1))
@@ -230,6 +307,42 @@ class EurostatClient:
 
 
 # --- failures --------------------------------------------------------------------------------
+
+
+class _DeadlineError(Exception):
+    """The whole answer did not arrive within the client's deadline."""
+
+
+class _BodyTooLargeError(Exception):
+    """The body is over the cap: as its Content-Length says (`declared`), or as counted
+    while it arrived (None: reading stopped there, so its whole size is unknown)."""
+
+    def __init__(self, declared: int | None) -> None:
+        super().__init__(declared)
+        self.declared = declared
+
+
+def _next_read_timeout(raw: object, seconds: float) -> None:
+    """Let the next socket read wait at most `seconds`, so a read blocked near the deadline
+    ends at the deadline rather than a whole read timeout later. urllib3 sets the timeout
+    afresh for every request, so this does not outlive the answer.
+
+    The socket is the connection's while it is kept alive; a connection that closes after
+    the answer (HTTP/1.0, `Connection: close`) has handed it to http.client's response,
+    which keeps it only in private attributes. Where neither is found, the read timeout
+    alone limits how far a read may run past the deadline."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is None:
+        file = getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None)
+        sock = getattr(file, "_sock", None)
+    if isinstance(sock, socket.socket):
+        sock.settimeout(max(seconds, 0.001))
+
+
+def _size(count: int) -> str:
+    if count < 1_048_576:
+        return f"{count:,} bytes"
+    return f"{count / 1_048_576:.1f}".removesuffix(".0") + " MB"
 
 
 @dataclass(frozen=True)

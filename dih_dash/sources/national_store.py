@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dih_dash.files import write_atomic
 from dih_dash.settings import Settings
 from dih_dash.sources.tidy import TARGET_COLUMNS, coerce_tidy
 
@@ -84,13 +85,8 @@ def read_json(path: Path) -> dict:
 
 
 def write_json_atomic(path: Path, payload: Mapping) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(payload, fh, indent=2, ensure_ascii=False, sort_keys=True)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    text = json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    write_atomic(path, text.encode("utf-8"))
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -147,9 +143,7 @@ def publish_refresh(
         write_json_atomic(staging / MANIFEST, {"version": stamp, "datasets": manifest})
         final = versions / stamp
         os.replace(staging, final)
-        pointer_tmp = settings.eurostat_dir / f".{POINTER}.tmp-{os.getpid()}"
-        pointer_tmp.write_text(stamp + "\n", encoding="utf-8")
-        os.replace(pointer_tmp, settings.eurostat_dir / POINTER)
+        write_atomic(settings.eurostat_dir / POINTER, f"{stamp}\n".encode())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -64,8 +64,8 @@ def test_romania_vs_eu_table_view_and_downloads(open_page):
 def test_explorer_reads_and_writes_url_state(open_page):
     at = open_page("indicator_explorer", "ro", indicator="desi_dsk_bab", peers="HU,PL", year="2025")
     assert not at.exception
-    assert at.selectbox(key="explorer_indicator").value == "desi_dsk_bab"
-    assert at.multiselect(key="explorer_peers").value == ["HU", "PL"]
+    assert at.selectbox(key="explorer_indicator-ro").value == "desi_dsk_bab"
+    assert at.multiselect(key="explorer_peers-ro").value == ["HU", "PL"]
     ranking, series = chart_specs(at)
     bars = ranking["data"][0]
     assert len(bars["x"]) == 27 and "România" in bars["x"]
@@ -73,7 +73,7 @@ def test_explorer_reads_and_writes_url_state(open_page):
     assert [t["name"] for t in series["data"]][:2] == ["România", "Media UE (UE-27)"]
     assert any(round(s["y0"], 2) == 80 for s in ranking["layout"]["shapes"]), "2030 target line"
     # Changing the indicator rewrites the link.
-    at.selectbox(key="explorer_indicator").set_value("desi_sme_di3_gelo").run()
+    at.selectbox(key="explorer_indicator-ro").set_value("desi_sme_di3_gelo").run()
     assert at.query_params["indicator"] in (["desi_sme_di3_gelo"], "desi_sme_di3_gelo")
     keys = {b.key for b in at.get("download_button")}
     # Each chart offers what it shows (CSV, XLSX) and itself (PNG, SVG); so does the table.

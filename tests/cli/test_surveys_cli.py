@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +318,184 @@ def test_the_installed_command_in_a_subprocess(env: dict[str, str], tmp_path: Pa
     counted = run("stats", "--json")
     assert counted.returncode == 0, counted.stderr
     assert json.loads(counted.stdout) == {"members": 1, "assessments": 1, "uploads": 1}
+
+
+# --- what is not a survey file, and files over the limit ------------------------------------------
+
+
+def bytes_read_by_this_process() -> int:
+    """`rchar` of /proc/self/io: every byte this process has read, from files and pipes."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux /proc/self/io")
+def test_a_file_over_the_size_limit_is_refused_without_being_read(
+    env: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DIH_DASH_MAX_UPLOAD_MB", "1")
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as file:
+        file.truncate(64 * 1_048_576)  # sparse: 64 MB long, no disk used
+    before = bytes_read_by_this_process()
+
+    code, result = run_json(capsys, "import", str(huge))
+
+    assert code == 2
+    assert result == {
+        "file": "huge.csv",
+        "stored": False,
+        "refused": "The file is 64 MB, over the limit of 1 MB.",
+    }
+    # Opening the store reads a little; the 64 MB (or even 1 MB of them) are never read.
+    assert bytes_read_by_this_process() - before < 1_048_576
+
+
+def test_a_file_at_the_size_limit_is_read(
+    env: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DIH_DASH_MAX_UPLOAD_MB", "1")
+    data = hub_csv([row("RO1")])
+    path = tmp_path / "exact.csv"
+    path.write_bytes(data + b"\n" * (1_048_576 - len(data)))  # blank lines up to 1 MB
+
+    code, result = run_json(capsys, "import", str(path))
+
+    assert (code, result["inserted"]) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda tmp: tmp, "a directory"),
+        (lambda tmp: Path(os.devnull), "a device"),
+    ],
+    ids=["directory", "device"],
+)
+def test_what_is_not_a_regular_file_is_refused_unread(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], make, kind: str
+) -> None:
+    path = make(tmp_path)
+
+    code, result = run_json(capsys, "import", str(path))
+
+    assert code == 2
+    assert result == {
+        "file": path.name,
+        "stored": False,
+        "refused": f"not a regular file ({kind}): {path}",
+    }
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def unblock() -> None:
+        # Were the pipe opened for reading, it would wait for a writer for ever; after a few
+        # seconds one comes (and goes at once), so a regression fails instead of hanging.
+        if done.wait(5):
+            return
+        with contextlib.suppress(OSError):  # no reader: nothing to unblock
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    helper = threading.Thread(target=unblock, daemon=True)
+    helper.start()
+    try:
+        started = time.monotonic()
+        code, result = run_json(capsys, "import", str(fifo))
+        elapsed = time.monotonic() - started
+    finally:
+        done.set()
+        helper.join()
+
+    assert code == 2
+    assert result["refused"] == f"not a regular file (a named pipe): {fifo}"
+    assert elapsed < 5
+
+
+def test_a_missing_file_is_named(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.csv"
+
+    code, result = run_json(capsys, "import", str(missing))
+
+    assert code == 2
+    assert result == {"file": "missing.csv", "stored": False, "refused": f"no such file: {missing}"}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_dev_zero_is_refused_in_a_process_with_little_memory(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    # Reading /dev/zero never ends; a regression must end in MemoryError under the limit
+    # (and fail the test) rather than take the machine's memory.
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (1 << 30, 1 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "dih_dash", "import", "/dev/zero", "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+        preexec_fn=limit_memory,
+    )
+
+    assert done.returncode == 2, done.stderr
+    assert json.loads(done.stdout) == {
+        "file": "zero",
+        "stored": False,
+        "refused": "not a regular file (a device): /dev/zero",
+    }
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--layout", "hub", "--mapping", "forms"],
+        ["--mapping", "forms", "--layout", "dma-export"],
+    ],
+    ids=["layout-first", "mapping-first"],
+)
+def test_a_fixed_layout_and_a_mapping_are_an_argument_error(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    path = write(tmp_path / "a.csv", [row("RO1")])
+
+    with pytest.raises(SystemExit) as exited:
+        main(["import", str(path), *argv])
+
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: dih-dash import")
+    assert "not allowed with argument --mapping" in err
+
+
+def test_layout_auto_still_goes_with_a_mapping(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "a.csv", [row("RO1")])
+
+    for argv in (
+        ["--layout", "auto", "--mapping", "nope"],
+        ["--mapping", "nope", "--layout", "auto"],
+    ):
+        code, result = run_json(capsys, "import", str(path), *argv)
+        # Past the arguments: the mapping itself is looked up (and not found).
+        assert code == 2 and "--mapping" in result["refused"] and "nope" in result["refused"]

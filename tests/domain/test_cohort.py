@@ -14,7 +14,6 @@ from dih_dash.domain.cohort import (
     SUPPRESSED,
     BandMoves,
     CohortFilters,
-    ServicesFileError,
     assessment_years,
     band_moves,
     cohort_medians,
@@ -28,7 +27,6 @@ from dih_dash.domain.cohort import (
     dimension_stats,
     displayed_cohort,
     dma_band_distribution,
-    load_services,
     member_history,
     member_matrix,
     paired_assessments,
@@ -48,6 +46,7 @@ from dih_dash.domain.survey_schema import (
     DMA_DIMENSIONS,
 )
 from dih_dash.settings import load_settings
+from dih_dash.sources.services import ServicesFileError, load_services
 
 DIMENSIONS_AT = dict.fromkeys(DMA_DIMENSIONS, 50.0)
 

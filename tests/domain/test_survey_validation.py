@@ -29,6 +29,8 @@ from dih_dash.domain.survey_validation import (
     suggest_mapping,
     validate,
 )
+from dih_dash.domain.survey_values import EMPLOYEES_MAX
+from dih_dash.i18n import format_number
 from dih_dash.sources.survey_files import RawTable, read_table
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "surveys"
@@ -429,7 +431,34 @@ def test_a_given_size_class_is_kept_even_if_employees_say_otherwise() -> None:
 def test_employees_not_a_whole_number_is_an_error(raw: str) -> None:
     error = only_error(one("nr_angajati", raw))
     assert (error.code, error.column, error.value) == ("bad_employees", "nr_angajati", raw)
-    assert "a whole number, 0 or more" in error.message("en")
+    assert "a whole number from 0 to 10,000,000" in error.message("en")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["10000001", "99999999999999999999", "9223372036854775808", "1e30", "1e400",
+     "10.000.001", "999.999.999.999.999.999.999", "1" + ".000" * 2000],
+)  # fmt: skip
+def test_a_head_count_over_the_maximum_is_an_error_not_a_crash(raw: str) -> None:
+    # Beyond int64 these once crashed validate with OverflowError (or TypeError); 2,000
+    # digit groups are more than int() even takes from a string.
+    result = one("employees", raw)
+    error = only_error(result)
+    assert (error.code, error.column, error.value) == ("bad_employees", "employees", raw)
+    assert result.assessments.empty
+
+
+def test_the_maximum_head_count_itself_is_accepted_and_said_in_both_languages() -> None:
+    result = validate(
+        table([*HEADER, "employees", "size_class"], [["RO1", "A", "T0", "10.000.000", ""]]),
+        today=TODAY,
+    )
+    assert result.errors == []
+    assert result.assessments["employees"].tolist() == [EMPLOYEES_MAX]
+    assert result.assessments["size_class"].tolist() == ["large"]
+    error = only_error(one("employees", str(EMPLOYEES_MAX + 1)))
+    for lang in ("en", "ro"):
+        assert format_number(EMPLOYEES_MAX, lang, 0) in error.message(lang)
 
 
 @pytest.mark.parametrize(
@@ -1055,7 +1084,8 @@ def test_every_message_can_be_filled(section: str) -> None:
               "detail", "hub_missing", "dma_missing", "layout", "missing", "closest", "name",
               "expected", "length", "latest", "first_row", "member_id", "wave", "overall",
               "mean", "answered", "total", "unanswered", "letter", "first", "field", "fields",
-              "source", "file", "encoding", "line")}  # fmt: skip
+              "source", "file", "encoding", "line", "columns", "cell", "rows", "max_rows",
+              "max_columns", "max_cells")}  # fmt: skip
     for lang in ("en", "ro"):
         for key in survey_strings(lang):
             if key.startswith(f"surveys.{section}."):

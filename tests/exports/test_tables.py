@@ -45,3 +45,12 @@ def test_xlsx_has_no_formula_and_numbers_stay_numbers():
         assert gap.data_type == "n"
     assert cells[0][1].value == -27.05
     assert workbook["source"]["B2"].value == "Eurostat"
+
+
+def test_romanian_csv_is_what_romanian_excel_reads():
+    text = to_csv_bytes(
+        pd.DataFrame({"țară": ["România"], "valoare": [44.34], "diferență": [-27.05]}), lang="ro"
+    ).decode("utf-8-sig")
+    assert text.splitlines()[1] == "România;44,34;-27,05"
+    parsed = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    assert parsed["valoare"].tolist() == [44.34] and parsed["diferență"].tolist() == [-27.05]

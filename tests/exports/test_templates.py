@@ -24,15 +24,23 @@ BUILDERS = {"csv": template_csv, "xlsx": template_xlsx}
 def test_template_round_trips_with_zero_errors_and_two_example_rows(lang: str, kind: str) -> None:
     data = BUILDERS[kind](lang)
     table = read_table(data, f"template.{kind}", max_bytes=10**6, max_rows=100)
-    result = validate(table, today=TODAY)
+    prefix = "EXEMPLU" if lang == "ro" else "EXAMPLE"
 
+    # As downloaded, the two example rows are refused, so they never become members.
+    untouched = validate(table, today=TODAY)
+    assert untouched.rejected == 2
+    assert {(e.row, e.code) for e in untouched.errors} == {(2, "example_row"), (3, "example_row")}
+
+    # With real ids in their place, every other cell of the examples is valid.
+    ids = table.frame.columns[0]
+    table.frame[ids] = table.frame[ids].str.replace(f"{prefix}-", "RO", regex=False)
+    result = validate(table, today=TODAY)
     assert result.layout == "hub"
     assert result.errors == [] and result.warnings == []
     assert result.rows == 2 and result.rejected == 0
     frame = result.assessments
-    prefix = "EXEMPLU" if lang == "ro" else "EXAMPLE"
     tag = "exemplu" if lang == "ro" else "example"
-    assert frame["member_id"].tolist() == [f"{prefix}-01", f"{prefix}-02"]
+    assert frame["member_id"].tolist() == ["RO01", "RO02"]
     assert frame["company_name"].tolist() == [
         f"Exemplu Mobilă SRL ({tag})",
         f"Exemplu Soft SRL ({tag})",

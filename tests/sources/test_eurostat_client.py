@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 from support.national_data import dii_and_ai_catalogue, dii_body, indicator
@@ -238,3 +239,99 @@ def test_a_closed_port_reads_as_offline() -> None:
 def test_timeout_must_be_positive() -> None:
     with pytest.raises(ValueError, match="timeout"):
         EurostatClient("http://127.0.0.1:1", timeout=0)
+
+
+# --- an overall deadline and a size cap ----------------------------------------------------------
+
+
+def test_the_deadline_follows_the_timeout_unless_given() -> None:
+    assert EurostatClient("http://127.0.0.1:1", timeout=30).deadline == 120.0
+    assert EurostatClient("http://127.0.0.1:1", timeout=30, deadline=5).deadline == 5.0
+    with pytest.raises(ValueError, match="deadline"):
+        EurostatClient("http://127.0.0.1:1", deadline=0)
+    with pytest.raises(ValueError, match="max_body_bytes"):
+        EurostatClient("http://127.0.0.1:1", max_body_bytes=0)
+
+
+def test_a_server_that_drips_its_answer_is_cut_off_at_the_deadline_and_retried(
+    replay_server: ReplayServer,
+) -> None:
+    # A byte every 20 ms: every socket read is far within the 1 s read timeout, yet the
+    # whole 6 KB body would take two minutes. Only the overall deadline can stop it.
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.always("isoc_e_dii", Fault.drip(0.02))
+    sleeps = Sleeps()
+    client = EurostatClient(
+        replay_server.base_url, timeout=1.0, retries=1, backoff=0.5, sleep=sleeps, deadline=0.5
+    )
+    started = time.monotonic()
+
+    with pytest.raises(EurostatTimeoutError) as caught:
+        client.fetch("isoc_e_dii")
+
+    elapsed = time.monotonic() - started
+    assert str(caught.value) == (
+        f"isoc_e_dii: 127.0.0.1:{replay_server.port} did not send the whole answer "
+        "within 0.5 s (after 2 tries)"
+    )
+    assert len(replay_server.requests_for("isoc_e_dii")) == 2  # a timeout is retried
+    assert sleeps == [0.5]
+    assert elapsed < 10  # two tries of 0.5 s, where the whole drip would take minutes
+
+
+def test_a_read_blocked_at_the_deadline_ends_there_not_a_timeout_later(
+    replay_server: ReplayServer,
+) -> None:
+    # One byte, then silence for 2.5 s: the read waiting for the next byte must give up at
+    # the 0.3 s deadline, although the 3 s read timeout has not passed.
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.always("isoc_e_dii", Fault.drip(2.5))
+    client = EurostatClient(replay_server.base_url, timeout=3.0, retries=0, deadline=0.3)
+    started = time.monotonic()
+
+    with pytest.raises(EurostatTimeoutError, match=r"whole answer within 0\.3 s \(after 1 try\)"):
+        client.fetch("isoc_e_dii")
+
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_dripping_answer_that_completes_within_the_deadline_is_read(
+    replay_server: ReplayServer,
+) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.then("isoc_e_dii", Fault.drip(0.0, declare_length=False))
+
+    fetched = client_for(replay_server.base_url, Sleeps()).fetch("isoc_e_dii")
+
+    assert fetched.body_bytes == 6273
+    assert fetched.attempts == 1
+
+
+@pytest.mark.parametrize("declare_length", [True, False], ids=["content-length", "streamed"])
+def test_a_body_over_the_cap_is_refused_without_a_retry(
+    replay_server: ReplayServer, declare_length: bool
+) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())  # 6,273 bytes
+    replay_server.always("isoc_e_dii", Fault.drip(0.0, declare_length=declare_length))
+    sleeps = Sleeps()
+    client = EurostatClient(
+        replay_server.base_url, timeout=2.0, retries=2, sleep=sleeps, max_body_bytes=1000
+    )
+
+    with pytest.raises(EurostatResponseError) as caught:
+        client.fetch("isoc_e_dii")
+
+    size = "6,273 bytes," if declare_length else "larger"
+    assert str(caught.value) == (
+        f"isoc_e_dii: the answer is {size} more than the 1,000 bytes a dataset may take; refused"
+    )
+    assert len(replay_server.requests_for("isoc_e_dii")) == 1
+    assert sleeps == []
+
+
+def test_a_body_exactly_at_the_cap_is_read(replay_server: ReplayServer) -> None:
+    replay_server.serve("isoc_e_dii", dii_body())
+    replay_server.then("isoc_e_dii", Fault.drip(0.0, declare_length=False))
+    client = EurostatClient(replay_server.base_url, timeout=2.0, max_body_bytes=6273)
+
+    assert client.fetch("isoc_e_dii").body_bytes == 6273

@@ -5,11 +5,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
 
+from dih_dash.settings import PROJECT_ROOT
 from dih_dash.sources import survey_files
 from dih_dash.sources.survey_files import FileRefused, RawTable, read_table
 
@@ -515,3 +523,415 @@ def test_a_stray_quote_sends_the_file_to_the_csv_module_with_the_same_rows() -> 
     table = read(b'member_id;name\nRO1;"B" SRL\n\nRO2;Firma "X"\n')
     assert column(table, "name") == ["B SRL", 'Firma "X"']
     assert table.row_numbers == (2, 4)
+
+
+# --- too many columns --------------------------------------------------------------------
+
+
+def wide_csv(columns: int, rows: int = 1, name: str = "c{}") -> bytes:
+    header = ";".join(name.format(i) for i in range(columns))
+    body = "".join("\n" + ";".join(str(i % 10) for i in range(columns)) for _ in range(rows))
+    return (header + body + "\n").encode()
+
+
+def test_a_csv_with_the_column_limit_is_read_and_one_more_is_refused() -> None:
+    limit = survey_files.MAX_COLUMNS
+    assert limit == 1_000
+    assert read(wide_csv(limit)).frame.shape == (1, limit)
+
+    error = refusal(wide_csv(limit + 1))
+    assert error.code == "too_many_columns"
+    assert error.params == {"columns": 1001.0, "limit": 1000.0}
+    assert error.reason("en").startswith("The file has 1,001 columns, more than the 1,000 ")
+    assert error.reason("ro").startswith("Numărul de coloane ale fișierului (1.001) depășește")
+
+
+def test_a_header_of_200_000_columns_is_refused_at_once_with_its_count() -> None:
+    # 1.4 MB of header: once read whole, then reported column by column for minutes.
+    data = wide_csv(200_000, rows=2)
+    started = time.monotonic()
+    error = refusal(data, max_bytes=len(data))
+    assert time.monotonic() - started < 10
+    assert (error.code, error.params["columns"]) == ("too_many_columns", 200_000.0)
+
+
+def test_a_header_longer_than_the_sample_is_counted_whole() -> None:
+    # 1,001 names of 70 characters: the sample's first record stops short of the limit, so
+    # the table itself tells.
+    data = wide_csv(1001, name="column {:04d} " + "x" * 58)
+    assert len(data.split(b"\n")[0]) > 64 * 1024
+    error = refusal(data)
+    assert (error.code, error.params["columns"]) == ("too_many_columns", 1001.0)
+
+
+def test_a_wide_row_below_a_narrow_header_is_refused() -> None:
+    data = b"member_id;company_name\nRO1;A\n" + b"x;" * 5000 + b"\nRO2;B\n"
+    error = refusal(data)
+    assert (error.code, error.params["columns"]) == ("too_many_columns", 5001.0)
+
+
+# --- XLSX that calamine must never see -----------------------------------------------------
+# Built by hand, so each part says exactly what the test needs. Anything that could make
+# calamine allocate is read in a child process with little memory: should the guard fail,
+# calamine aborts that process (the test fails) instead of this one.
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    f'xmlns:r="{_RELATIONSHIPS}"><sheets>'
+    '<sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def text_cell(ref: str, text: str, tag: str = "c") -> str:
+    return f'<{tag} r="{ref}" t="inlineStr"><is><t>{text}</t></is></{tag}>'
+
+
+# A header and one data row, as every sheet below starts.
+HEAD = (
+    f'<row r="1">{text_cell("A1", "member_id")}{text_cell("B1", "company_name")}</row>'
+    f'<row r="2">{text_cell("A2", "RO1")}{text_cell("B2", "A")}</row>'
+)
+
+
+def sheet_xml(cells: str, dimension: str | None = None, root: str = "worksheet") -> str:
+    claimed = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<{root} xmlns="{_MAIN}">{claimed}<sheetData>{cells}</sheetData></{root}>'
+    )
+
+
+def hand_made_xlsx(
+    sheet: str | bytes,
+    extra: dict[str, bytes] | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _PACKAGE_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+_CHILD = """
+import json, resource, sys
+# The guard keeps calamine well under this; without it, calamine asks for up to 100 GB.
+resource.setrlimit(resource.RLIMIT_DATA, (2 << 30, 2 << 30))
+from dih_dash.sources.survey_files import FileRefused, read_table
+for path in sys.argv[1:]:
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        table = read_table(data, "m.xlsx", max_bytes=5_000_000, max_rows=1000)
+        result = {"rows": len(table), "header": list(table.header)}
+    except FileRefused as refused:
+        result = {"refused": refused.code, "params": refused.params}
+    print(json.dumps(result), flush=True)
+"""
+
+
+def read_in_child(tmp_path: Path, **files: bytes) -> dict[str, dict]:
+    """Each file read by `read_table` in one child process with 2 GB of data memory; a file
+    that kills it is missing from the results, which name the exit status and stderr."""
+    paths = []
+    for name, data in files.items():
+        path = tmp_path / f"{name}.xlsx"
+        path.write_bytes(data)
+        paths.append(path)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    failure = {"exit": done.returncode, "stderr": done.stderr[-2000:]}
+    return {name: results[i] if i < len(results) else failure for i, name in enumerate(files)}
+
+
+FAR_CELL = text_cell("XFD200000", "x")
+
+
+def test_a_cell_at_xfd200000_is_refused_whatever_the_dimension_says(tmp_path: Path) -> None:
+    far = f'{HEAD}<row r="200000">{FAR_CELL}</row>'
+    results = read_in_child(
+        tmp_path,
+        honest=hand_made_xlsx(sheet_xml(far, "A1:XFD200000")),
+        lying=hand_made_xlsx(sheet_xml(far, "A1:B2")),
+        missing=hand_made_xlsx(sheet_xml(far)),
+        # Rows out of order: calamine still spans them all.
+        unordered=hand_made_xlsx(sheet_xml(f'<row r="200000">{FAR_CELL}</row>{HEAD}', "A1")),
+    )
+    expected_params = {
+        "cell": "XFD200000", "rows": 200000.0, "columns": 16384.0,
+        "max_rows": 1001.0, "max_columns": 1000.0, "max_cells": 40_000_000.0,
+    }  # fmt: skip
+    for name, result in results.items():
+        assert result == {"refused": "sheet_too_large", "params": expected_params}, name
+    assert len(hand_made_xlsx(sheet_xml(far, "A1:XFD200000"))) < 5000  # a 5 KB file
+
+
+def test_far_cells_a_fast_reading_cannot_vouch_for_are_refused(tmp_path: Path) -> None:
+    head = HEAD.replace("<row ", "<x:row ").replace("</row>", "</x:row>")
+    results = read_in_child(
+        tmp_path,
+        # A namespace prefix: calamine goes by the local name.
+        prefixed=hand_made_xlsx(
+            sheet_xml(
+                f'{head}<x:row r="300">{text_cell("XFD300", "x", tag="x:c")}</x:row>'
+            ).replace("<worksheet ", f'<worksheet xmlns:x="{_MAIN}" ')
+        ),
+        # r after another attribute, in single quotes, with spaces round '='.
+        reordered=hand_made_xlsx(
+            sheet_xml(
+                f"{HEAD}<row r='300'><c t='inlineStr' r = 'XFD300'><is><t>x</t></is></c></row>"
+            )
+        ),
+        # No r at all: each cell takes the next column, 1,500 of them.
+        implicit_columns=hand_made_xlsx(
+            sheet_xml(HEAD + '<row r="3">' + "<c><v>1</v></c>" * 1500 + "</row>")
+        ),
+        # A row without r follows the one before: the last of these is row 1,005.
+        implicit_rows=hand_made_xlsx(sheet_xml(HEAD + "<row><c><v>1</v></c></row>" * 1003)),
+    )
+    for name in ("prefixed", "reordered", "implicit_columns"):
+        assert results[name]["refused"] == "sheet_too_large", (name, results[name])
+    assert results["prefixed"]["params"]["cell"] == "XFD300"
+    assert results["reordered"]["params"]["cell"] == "XFD300"
+    assert results["implicit_columns"]["params"]["cell"] == "BER3"
+    assert results["implicit_rows"] == {"refused": "too_many_rows", "params": {"limit": 1000}}
+
+
+def test_an_r_attribute_calamine_would_take_is_never_missed(tmp_path: Path) -> None:
+    # calamine takes the last of several r, and an r straight after a quote.
+    far = '<c r="XFD200000" t="inlineStr"><is><t>x</t></is></c>'
+    row = '<row r="200000">{}</row>'
+    results = read_in_child(
+        tmp_path,
+        second_r=hand_made_xlsx(sheet_xml(HEAD + row.format(far.replace("<c ", '<c r="A3" ')))),
+        after_quote=hand_made_xlsx(
+            sheet_xml(HEAD + row.format('<c t="inlineStr"r="XFD200000"><v>1</v></c>'))
+        ),
+        after_a_gt=hand_made_xlsx(
+            sheet_xml(HEAD + row.format(far.replace("<c ", '<c r="A3" a=">" ')))
+        ),
+    )
+    for name, result in results.items():
+        assert result.get("refused") == "sheet_too_large", (name, result)
+        assert result["params"]["cell"] == "XFD200000"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ['<c t="inlineStr"\x0br="XFD200000">', '<c\x0cr="XFD200000" t="inlineStr">'],
+    ids=["vertical-tab-before-r", "form-feed-after-the-name"],
+)
+def test_white_space_only_python_takes_as_such_errs_on_the_side_of_refusing(cell: str) -> None:
+    # Python's \s is wider than the XML reader's white space: calamine sees no far cell in
+    # either (it reads one column), but where the two readings could differ the guard
+    # assumes the farther position, so a reader that disagrees can only refuse, not crash.
+    sheet = sheet_xml(f'{HEAD}<row r="200000">{cell}<is><t>x</t></is></c></row>')
+    error = refusal(hand_made_xlsx(sheet), "m.xlsx")
+    assert (error.code, error.params["cell"]) == ("sheet_too_large", "XFD200000")
+
+
+def test_sheets_written_without_r_within_the_limits_are_read(tmp_path: Path) -> None:
+    cells = (
+        '<row><c t="inlineStr"><is><t>member_id</t></is></c>'
+        '<c t="inlineStr"><is><t>company_name</t></is></c></row>'
+        '<row><c t="inlineStr"><is><t>RO1</t></is></c><c><v>5</v></c></row>'
+        '<row r="5"><c s="1"/><c t="inlineStr"><is><t>RO2</t></is></c></row>'
+    )
+    results = read_in_child(tmp_path, plain=hand_made_xlsx(sheet_xml(cells)))
+    assert results["plain"] == {"rows": 2, "header": ["member_id", "company_name"]}
+
+
+def test_value_less_cells_far_away_do_not_count(tmp_path: Path) -> None:
+    # Formatting alone (<c r=".." s="1"/>) makes no cell for calamine, nor here.
+    far = f'{HEAD}<row r="200000"><c r="XFD200000" s="1"/><c r = "XFD200001" s="2" /></row>'
+    results = read_in_child(tmp_path, styled=hand_made_xlsx(sheet_xml(far)))
+    assert results["styled"] == {"rows": 1, "header": ["member_id", "company_name"]}
+
+
+def test_a_dimension_too_large_is_refused_before_the_cells_are_read() -> None:
+    # The cells would fit; the sheet's own claim of its used range is enough to refuse.
+    error = refusal(hand_made_xlsx(sheet_xml(HEAD, "A1:XFD200000")), "m.xlsx")
+    assert (error.code, error.params["cell"]) == ("sheet_too_large", "XFD200000")
+    assert "\n" not in error.reason("ro") and "XFD200000" in error.reason("ro")
+
+
+def test_the_row_column_and_cell_limits_of_a_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With max_rows 1000 a sheet may reach row 1,001 (the header and 1,000 rows).
+    last_row = f'{HEAD}<row r="1001">{text_cell("B1001", "x")}</row>'
+    assert len(read(hand_made_xlsx(sheet_xml(last_row)), "m.xlsx")) == 2
+    # Row 1,002, even with blank rows above: refused as a CSV file of as many rows is.
+    beyond = f'{HEAD}<row r="1002">{text_cell("B1002", "x")}</row>'
+    error = refusal(hand_made_xlsx(sheet_xml(beyond)), "m.xlsx")
+    assert (error.code, error.params) == ("too_many_rows", {"limit": 1000})
+    error = refusal(hand_made_xlsx(sheet_xml(HEAD, "A1:B1002")), "m.xlsx")
+    assert (error.code, error.params) == ("too_many_rows", {"limit": 1000})
+
+    # 1,000 columns are fine (ALL), 1,001 (ALM) are not.
+    assert read(xlsx_bytes({"survey": [list(range(1000)), list(range(1000))]}), "m.xlsx")
+    error = refusal(xlsx_bytes({"survey": [list(range(1001)), list(range(1001))]}), "m.xlsx")
+    assert (error.code, error.params["cell"]) == ("sheet_too_large", "ALM2")
+
+    monkeypatch.setattr(survey_files, "MAX_CELLS", 20)
+    assert read(xlsx_bytes({"survey": [list(range(10)), list(range(10))]}), "m.xlsx")
+    error = refusal(xlsx_bytes({"survey": [list(range(7)), list(range(7)), [1]]}), "m.xlsx")
+    assert (error.code, error.params["cell"], error.params["max_cells"]) == (
+        "sheet_too_large", "G3", 20.0,
+    )  # fmt: skip
+
+
+def test_a_zip_bomb_is_refused_by_its_declared_size() -> None:
+    # 3 MB of zeros packs into 3 KB; with a 100 KB limit a workbook may unpack to 2 MB.
+    data = hand_made_xlsx(sheet_xml(HEAD), {"xl/media/filler.bin": bytes(3_000_000)})
+    assert len(data) < 10_000
+    error = refusal(data, "m.xlsx", max_bytes=100_000)
+    assert (error.code, error.params) == ("xlsx_unpacked_too_large", {"limit_mb": 1.9})
+    assert read(data, "m.xlsx", max_bytes=200_000).frame.shape == (1, 2)  # 3.8 MB allowed
+
+
+def with_declared_size(data: bytes, name: str, size: int) -> bytes:
+    """`data` with the uncompressed size of member `name` given as `size`, in its local
+    header and in the central directory alike: a ZIP whose sizes lie."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(name)
+    patched = bytearray(data)
+    local = info.header_offset
+    assert patched[local : local + 4] == b"PK\x03\x04"
+    struct.pack_into("<I", patched, local + 22, size)
+    central = data.index(b"PK\x01\x02")  # the central directory's first entry
+    while data[central + 46 : central + 46 + len(name)] != name.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", patched, central + 24, size)
+    return bytes(patched)
+
+
+def test_a_zip_bomb_whose_sizes_lie_is_refused_as_it_unpacks(tmp_path: Path) -> None:
+    # The sheet itself: 3 MB of blanks between two rows, declared as 1 KB.
+    cells = HEAD.replace('<row r="2">', " " * 3_000_000 + '<row r="2">')
+    data = with_declared_size(hand_made_xlsx(sheet_xml(cells)), "xl/worksheets/sheet1.xml", 1024)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sum(info.file_size for info in archive.infolist()) < 100_000
+    error = refusal(data, "m.xlsx", max_bytes=100_000)
+    assert error.code == "xlsx_unpacked_too_large"
+
+
+def test_members_that_are_cut_short_or_packed_oddly_are_corrupt() -> None:
+    good = hand_made_xlsx(sheet_xml(HEAD))
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    cut = bytearray(good)
+    cut[start + info.compress_size // 2 : start + info.compress_size] = bytes(
+        info.compress_size - info.compress_size // 2
+    )  # the second half of the deflated sheet zeroed
+    assert refusal(bytes(cut), "m.xlsx").code == "xlsx_corrupt"
+
+    # OOXML packages are stored or deflated; Excel opens nothing else.
+    bzip2 = hand_made_xlsx(sheet_xml(HEAD), compression=zipfile.ZIP_BZIP2)
+    assert refusal(bzip2, "m.xlsx").code == "xlsx_corrupt"
+
+
+def test_stored_members_are_read_and_checked_like_deflated_ones() -> None:
+    stored = hand_made_xlsx(sheet_xml(HEAD), compression=zipfile.ZIP_STORED)
+    assert column(read(stored, "m.xlsx"), "member_id") == ["RO1"]
+    far = sheet_xml(f'{HEAD}<row r="3">{text_cell("ALM3", "x")}</row>')
+    error = refusal(hand_made_xlsx(far, compression=zipfile.ZIP_STORED), "m.xlsx")
+    assert (error.code, error.params["cell"]) == ("sheet_too_large", "ALM3")
+
+
+def test_every_part_calamine_could_read_as_a_sheet_is_checked(tmp_path: Path) -> None:
+    # A second sheet, named in no relationship Python reads, under another letter case.
+    far = sheet_xml(f'{HEAD}<row r="5">{text_cell("ZZZ5", "x")}</row>')
+    data = hand_made_xlsx(sheet_xml(HEAD), {"XL/Worksheets/sheet9.xml": far.encode()})
+    error = refusal(data, "m.xlsx")
+    assert (error.code, error.params["cell"]) == ("sheet_too_large", "ZZZ5")
+
+
+def sheet_extent(xml: bytes, *, fast: bool, piece: int = 1 << 20) -> tuple[int, int] | None:
+    """(last row, last column), 0-based, as one reading finds them; None when the fast one
+    gives up. Fed `piece` bytes at a time, so every way a tag can be cut is tried."""
+    limits = survey_files._SheetLimits(data_rows=10**7, columns=10**5, cells=10**12)
+    scan = survey_files._SheetScan(limits, fast=fast)
+    for start in range(0, len(xml), piece):
+        scan.feed(xml[start : start + piece])
+    if not scan.finish():
+        return None
+    return scan._last_row, scan._last_column
+
+
+@pytest.mark.parametrize("piece", [1 << 20, 7, 1])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        HEAD,
+        f'{HEAD}<row r="9" spans="1:3"><c r="C9" s="1"/><c r="B9"><v>1</v></c></row>',
+        f'{HEAD}<row r="40"><c r="AB40" s="2" t="s"><v>0</v></c><c r="ZZ41" s="3" /></row>',
+        f'{HEAD}<row r="7"><c r="A7" a=">" t="inlineStr"><is><t>x &gt; y</t></is></c></row>',
+        f'{HEAD}<row r="8">{text_cell("C8", "cost = 500, bar=2")}</row>',
+    ],
+    ids=["head", "styled-empty-cell", "shared-string", "quoted-gt", "text-with-equals"],
+)
+def test_the_fast_and_the_exact_reading_agree(cells: str, piece: int) -> None:
+    xml = sheet_xml(cells, "A1:ZZ41").encode()
+    fast = sheet_extent(xml, fast=True, piece=piece)
+    assert fast is not None
+    assert fast == sheet_extent(xml, fast=False, piece=piece)
+
+
+def test_a_tag_cut_where_a_value_holds_a_less_than_sign_is_refused() -> None:
+    # '<' is not allowed in an attribute value, yet an XML reader may take it; where the
+    # reading cuts the sheet into pieces there, the cell must not slip through unseen.
+    xml = sheet_xml(f'{HEAD}<row r="3"><c a="<" r="XFD3"><v>1</v></c></row>').encode()
+    cut = xml.index(b'<" r="XFD3"') + 1
+    assert sheet_extent(xml[:cut] + xml[cut:], fast=True, piece=cut) is None  # gives up
+    with pytest.raises(FileRefused) as refused:
+        sheet_extent(xml, fast=False, piece=cut)
+    assert refused.value.code == "xlsx_corrupt"
+    # Not cut there, the tag is whole and the cell counts.
+    assert sheet_extent(xml, fast=False) == (2, 16383)
+
+
+def test_a_row_ended_inside_a_cell_is_refused() -> None:
+    # calamine would read on to </c>, past the row's end, and count columns on from there.
+    xml = sheet_xml(f'{HEAD}<row r="3"><c r="A3"><v>1</row><row r="4"><c><v>2</v></c></row>')
+    with pytest.raises(FileRefused) as refused:
+        sheet_extent(xml.encode(), fast=False)
+    assert refused.value.code == "xlsx_corrupt"

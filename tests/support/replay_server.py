@@ -32,11 +32,12 @@ def fixture_bytes(name: str) -> bytes:
 class Fault:
     """What the server does instead of replaying the recorded body for one request."""
 
-    kind: str  # "status", "slow", "truncated", "drop", "body"
+    kind: str  # "status", "slow", "truncated", "drop", "body", "drip"
     status: int = 200
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     seconds: float = 0.0
+    declare_length: bool = True
 
     @classmethod
     def http(cls, status: int, body: bytes = b"", retry_after: str | None = None) -> Fault:
@@ -62,6 +63,13 @@ class Fault:
     def serve(cls, body: bytes) -> Fault:
         """Answer 200 with another body (e.g. a valid JSON-stat without a dimension)."""
         return cls("body", body=body)
+
+    @classmethod
+    def drip(cls, seconds: float, *, declare_length: bool = True) -> Fault:
+        """Answer 200 with the recorded body at once in the headers, then one byte of it
+        every `seconds` (0: as fast as the socket takes it). Without a Content-Length the
+        body ends when the connection closes, as HTTP/1.0 allows."""
+        return cls("drip", seconds=seconds, declare_length=declare_length)
 
 
 def sliced(body: bytes, dimension: str, code: str) -> bytes:
@@ -240,8 +248,25 @@ class ReplayServer:
             _answer(handler, 200, fault.body)
         elif fault.kind == "drop":
             handler.close_connection = True
+        elif fault.kind == "drip":
+            self._drip(handler, body, fault)
         else:  # pragma: no cover - a typo in a test
             raise ValueError(f"unknown fault {fault.kind!r}")
+
+    def _drip(self, handler: BaseHTTPRequestHandler, body: bytes, fault: Fault) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        if fault.declare_length:
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.flush()
+        for index in range(len(body)):
+            # The client hanging up makes the write fail, which ends the handler.
+            handler.wfile.write(body[index : index + 1])
+            handler.wfile.flush()
+            if fault.seconds and self._stopping.wait(fault.seconds):
+                return
+        handler.close_connection = True
 
 
 def _answer(

@@ -402,6 +402,11 @@ def members_version() -> tuple:
     return store().data_version()
 
 
+# Tall enough to read from the back of a room, short enough that a 1280×720 projector shows
+# the slide's title, chart, source and controls without scrolling.
+SLIDE_CHART_HEIGHT = 430
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _deck_cached(
     lang: str, national_key: str, members_key: tuple, files_key: tuple[str, ...]
@@ -410,7 +415,10 @@ def _deck_cached(
     inputs = DeckInputs(national(), catalogue(), assessments(), config)
     slides = build_deck(inputs, load_slide_specs(config.slides_file), lang, public=True)
     tr = Translator(lang)
-    return slides, [slide_figure(slide, tr) for slide in slides]
+    # Title and source are text on the page; the chart fits a 1280×720 projector with them.
+    return slides, [
+        slide_figure(slide, tr, height=SLIDE_CHART_HEIGHT, headed=False) for slide in slides
+    ]
 
 
 def workshop_deck(lang: str) -> tuple[list[Slide], list[go.Figure | None]]:

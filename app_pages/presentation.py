@@ -41,6 +41,12 @@ figure = figures[number - 1]
 common.set_query(slide=str(number))
 
 bullets = "".join(f"<li>{common.escape(b)}</li>" for b in slide.bullets)
+# The bullets beside a chart shrink with their length (never below 1 rem), so a slide
+# with long service descriptions still fits a 1280×720 projector beside its chart.
+bullet_chars = sum(len(b) for b in slide.bullets)
+bullet_rem = (
+    1.45 if figure is None else max(1.0, min(1.45, 1.45 * (260 / max(bullet_chars, 1)) ** 0.5))
+)
 header = (
     f'<div class="dih-slide"><h1>{common.escape(slide.title)}</h1>'
     f'<div class="subtitle">{common.escape(slide.subtitle)}</div></div>'
@@ -51,7 +57,9 @@ if figure is not None:
     with left:
         st.plotly_chart(figure, theme=None, config=common.CHART_CONFIG, key=f"slide-{number}")
     with right:
-        st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>')
+        st.html(
+            f'<div class="dih-slide"><ul style="font-size:{bullet_rem:.2f}rem">{bullets}</ul></div>'
+        )
 else:
     st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>')
 st.html(f'<div class="dih-slide"><div class="source">{common.escape(slide.source)}</div></div>')

@@ -13,12 +13,11 @@ from app_pages import common
 from dih_dash.domain.survey_mapping import (
     ColumnMapping,
     MappingError,
-    list_mappings,
-    save_mapping,
     suggest_mapping,
 )
 from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS
 from dih_dash.exports.templates import template_csv, template_xlsx
+from dih_dash.sources.mapping_files import list_mappings, save_mapping
 from dih_dash.sources.survey_files import DELIMITER_NAMES, FileRefused, read_table
 from dih_dash.store import import_file, remove_demo
 

@@ -30,6 +30,9 @@ from dih_dash.charts.theme import (
     PEER_COLOURS,
     ROMANIA,
     TARGET,
+    band_text,
+    reference_line,
+    stacked_bands,
     styled,
     wrap,
 )
@@ -273,7 +276,8 @@ def headline_chart(
         name = tr("members.headline.national_bar", geo=geo_name(geo, tr.lang), year=year)
         fig.add_trace(
             go.Bar(
-                x=[name],
+                # Wrapped: on one line the two names were rotated and took the plot's height.
+                x=[wrap(name, 14)],
                 y=[value],
                 name=name,
                 marker_color=colour,
@@ -297,18 +301,21 @@ def headline_chart(
         )
     if target is not None:
         for col in range(1, panels + 1):
-            # One label for the line, at its right end, over the national bars.
-            label: dict[str, str] = (
-                {
-                    "annotation_text": f"{tr('charts.target_2030')}: {tr.pct(target, 0)}",
-                    "annotation_position": "top right",
-                }
-                if col == panels
-                else {}
+            # The line in both panels, named once in the legend (a label on the plot sat on
+            # the tallest bar).
+            reference_line(
+                fig,
+                target,
+                f"{tr('charts.target_2030')}: {tr.pct(target, 0)}",
+                legend=col == 1,
+                row=1,
+                col=col,
             )
-            fig.add_hline(y=target, line_dash="dot", line_color=TARGET, row=1, col=col, **label)
     fig.update_layout(barmode="group", bargap=0.25, legend={"traceorder": "grouped"})
-    fig.update_yaxes(range=[0, 108], title_text=tr("members.axis.share_at_least_basic"), col=1)
+    # On two lines: on one, the title was longer than the axis and ran into the source line.
+    fig.update_yaxes(
+        range=[0, 108], title_text=wrap(tr("members.axis.share_at_least_basic"), 26), col=1
+    )
     unknown = bool((shares["size_group"] == "unknown").any())
     note = _note(
         survey_source(tr, waves, members),
@@ -317,7 +324,9 @@ def headline_chart(
         tr("members.source.unknown_size") if unknown else None,
         _hidden_note(tr, hidden, min_group),
     )
-    return styled(fig, tr.lang, title or tr("members.headline.title"), note, height=500)
+    # Taller than the other charts: its grouped legend (two instruments, a heading each)
+    # and a five-part source line would otherwise leave the bars a strip of the figure.
+    return styled(fig, tr.lang, title or tr("members.headline.title"), note, height=680)
 
 
 # --- 1b. the DII bands --------------------------------------------------------------------
@@ -381,8 +390,7 @@ def dii_bands_chart(
                 orientation="h",
                 name=tr(f"dii_bands.{code}"),
                 marker_color=BAND_COLOURS[code],
-                text=[tr.pct(v, 0) if v is not None and v >= 4 else "" for v in x],
-                textposition="inside",
+                text=band_text(x, lambda v: tr.pct(v, 0)),
                 hovertext=[
                     f"{label}<br>{tr(f'dii_bands.{code}')}: {tr.pct(v)}" if v is not None else ""
                     for label, v in zip(order, x, strict=True)
@@ -390,7 +398,7 @@ def dii_bands_chart(
                 hoverinfo="text",
             )
         )
-    fig.update_layout(barmode="stack")
+    stacked_bands(fig)
     # No axis title: below the bars it would collide with the legend; the title says "%".
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed")
@@ -444,8 +452,7 @@ def dma_band_chart(
                 y=y,
                 name=tr(f"members.dma_bands.{band}"),
                 marker_color=DMA_BAND_COLOURS[band],
-                text=[tr.pct(v, 0) if v is not None and v >= 4 else "" for v in y],
-                textposition="inside",
+                text=band_text(y, lambda v: tr.pct(v, 0)),
                 hovertext=[
                     f"{label}<br>{tr(f'members.dma_bands.{band}')}: {tr.pct(v)}"
                     if v is not None
@@ -455,7 +462,7 @@ def dma_band_chart(
                 hoverinfo="text",
             )
         )
-    fig.update_layout(barmode="stack")
+    stacked_bands(fig)
     fig.update_yaxes(title_text=tr("members.axis.share_members"), range=[0, 100])
     note = _note(survey_source(tr, waves, members), _hidden_note(tr, hidden, min_group))
     return styled(fig, tr.lang, title or tr("members.dma_band.title"), note)
@@ -507,12 +514,24 @@ def dimension_radar(
         )
     fig.update_layout(
         polar={
-            "radialaxis": {"range": [0, 100], "tickvals": [0, 25, 50, 75, 100], "angle": 90},
+            # The scale between the first two dimensions, not on the top one: there its
+            # "100" sat on that dimension's name.
+            "radialaxis": {
+                "range": [0, 100],
+                "tickvals": [0, 25, 50, 75, 100],
+                "angle": 60,
+                # Relative to the axis: the same angle sets the numbers level.
+                "tickangle": 60,
+                "tickfont": {"size": 12, "color": "#555555"},
+            },
             "angularaxis": {"direction": "clockwise", "rotation": 90},
+            # Plotly leaves no room for the dimension names outside the circle: the top
+            # and bottom ones (two lines each) ran into the source line and the legend.
+            "domain": {"y": [0.1, 0.9]},
         }
     )
     note = survey_source(tr, waves, members)
-    return styled(fig, tr.lang, title or tr("members.radar.title"), note, height=560)
+    return styled(fig, tr.lang, title or tr("members.radar.title"), note, height=600)
 
 
 def dimension_bars(

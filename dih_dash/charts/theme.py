@@ -7,6 +7,9 @@ PowerPoint chart and the projector show the same colours. Colours are Okabe–It
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from math import isnan
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -36,9 +39,12 @@ pio.templates["dih"] = go.layout.Template(
         plot_bgcolor="white",
         xaxis={"gridcolor": "#E5E5E5", "zerolinecolor": "#999999", "automargin": True},
         yaxis={"gridcolor": "#E5E5E5", "zerolinecolor": "#999999", "automargin": True},
-        # Below the plot: above it, the legend would collide with the two-line title.
-        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
-        margin={"l": 60, "r": 30, "t": 70, "b": 110},
+        # At the foot of the figure (above the plot it would collide with the two-line
+        # title). Measured from the figure's edge, not the plot's, so Plotly makes room for
+        # it below whatever the x axis needs: rotated country names pushed a legend placed
+        # a fixed fraction below the plot into them.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0},
+        margin={"l": 60, "r": 30, "t": 70, "b": 50},
         hoverlabel={"font": {"family": FONT}},
     )
 )
@@ -57,6 +63,39 @@ def wrap(text: str, width: int) -> str:
     if current:
         lines.append(current)
     return "<br>".join(lines)
+
+
+# A stacked band narrower than this share (in %) gets no label: a narrower segment only
+# fits its number rotated or shrunk, which nobody reads on a projector. The hover and the
+# data download keep every value.
+BAND_LABEL_MIN = 6.0
+
+
+def band_text(values: Sequence[float | None], fmt: Callable[[float], str]) -> list[str]:
+    """The labels of one band's segments: `fmt(value)` where the segment is wide enough."""
+    return [
+        fmt(v) if v is not None and not isnan(v) and v >= BAND_LABEL_MIN else "" for v in values
+    ]
+
+
+def stacked_bands(fig: go.Figure) -> go.Figure:
+    """Stack the bars, label them level and centred in one size, and list the legend in the
+    bars' order (the lowest band first, as read from the left or the bottom)."""
+    fig.update_traces(
+        textposition="inside",
+        textangle=0,
+        insidetextanchor="middle",
+        textfont={"size": 14},
+        selector={"type": "bar"},
+    )
+    fig.update_layout(
+        barmode="stack",
+        # Plotly lists stacked traces last-first by default; the bars read first-last.
+        legend={"traceorder": "normal"},
+        # One size for every label; a label that does not fit at it is hidden, not shrunk.
+        uniformtext={"minsize": 14, "mode": "hide"},
+    )
+    return fig
 
 
 def wrap_label(text: str, width: int, max_lines: int = 2) -> str:
@@ -92,9 +131,12 @@ def reference_line(
     line: dict[str, object] = {
         "line_dash": dash,
         "line_color": colour,
-        "line_width": 2,
+        # Three pixels: drawn under the grid, a thinner line vanishes where it meets one.
+        "line_width": 3,
         "name": label,
         "showlegend": legend,
+        # Under the data: a value label the line runs through stays legible.
+        "layer": "below",
     }
     if row is not None:
         line |= {"row": row, "col": col}

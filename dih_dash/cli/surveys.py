@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from dih_dash.cli.errors import one_line
-from dih_dash.domain.survey_mapping import MappingError, load_mapping
+from dih_dash.domain.survey_mapping import MappingError
 from dih_dash.settings import Settings, SettingsError, load_settings
+from dih_dash.sources.mapping_files import load_mapping
 from dih_dash.sources.survey_files import FileRefused, too_large
 from dih_dash.store import (
     Actor,

@@ -34,9 +34,6 @@ import pandas as pd
 from dih_dash.domain.survey_mapping import (
     ColumnMapping,
     MappingError,
-    list_mappings,
-    load_mapping,
-    save_mapping,
     suggest_mapping,
 )
 from dih_dash.domain.survey_schema import (
@@ -85,10 +82,7 @@ __all__ = [
     "ValidationResult",
     "detect_layout",
     "empty_assessments",
-    "list_mappings",
-    "load_mapping",
     "normalise_header",
-    "save_mapping",
     "suggest_mapping",
     "validate",
 ]

@@ -10,6 +10,7 @@ aggregates only; `public=True` additionally hides groups smaller than the minimu
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dih_dash.charts.members import dimension_label, members_text, survey_source
-from dih_dash.charts.theme import EU, MEMBERS, MEMBERS_MICRO, OTHER, ROMANIA, TARGET, styled, wrap
+from dih_dash.charts.theme import (
+    EU,
+    MEMBERS,
+    MEMBERS_MICRO,
+    OTHER,
+    ROMANIA,
+    TARGET,
+    reference_line,
+    styled,
+    wrap,
+    wrap_label,
+)
 from dih_dash.domain.catalogue import Catalogue
 from dih_dash.domain.cohort import (
     DII_TARGET,
@@ -38,7 +50,7 @@ from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
 from dih_dash.domain.national import compare, gap_to_target, yearly_pace_needed
 from dih_dash.domain.provenance import periods_text, source_line, source_name
 from dih_dash.domain.survey_schema import DMA_DIMENSIONS
-from dih_dash.i18n import Translator
+from dih_dash.i18n import Translator, plotly_separators
 from dih_dash.settings import Settings
 from dih_dash.sources.national_store import NationalData
 from dih_dash.sources.services import ServicesFileError, load_services
@@ -479,53 +491,152 @@ def _next_steps(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: in
 # --- the same chart with Plotly -------------------------------------------------------------------
 
 
-def slide_figure(slide: Slide, tr: Translator, *, height: int = 560) -> go.Figure | None:
-    """The slide's chart as a Plotly figure (page, HTML report, PNG); None for text slides."""
+def slide_figure(
+    slide: Slide, tr: Translator, *, height: int = 560, headed: bool = True
+) -> go.Figure | None:
+    """The slide's chart as a Plotly figure; None for text slides.
+
+    `headed`: the slide's title and its source line inside the figure (PNG, HTML report).
+    Without, for the presentation page, which shows both as text around the chart: the
+    figure is then exactly `height` pixels tall with its legend at the top, so a projector
+    at 1280×720 shows title, chart and source together. Type is 16 px or more throughout.
+    A note that groups were hidden (too few members) stays in the figure either way.
+    """
     chart = slide.chart
     if chart is None:
         return None
-    fig = go.Figure()
     horizontal = chart.orientation == "bar"
-    for series in chart.series:
+    font = 16
+    # Two lines per category at most: a third ran into the neighbouring category once
+    # the bars were as thin as a slide needs; the hover has the whole name.
+    categories = [wrap_label(c, 30) for c in chart.categories]
+    targets = [s for s in chart.series if s.role == "target"]
+    bars = [s for s in chart.series if s.role != "target"]
+    fig = go.Figure()
+    for series in bars:
         colours = (
             [ROLE_COLOURS[r] for r in series.point_roles]
             if series.point_roles
             else ROLE_COLOURS[series.role]
         )
-        text = [format_value(tr, v, chart.unit) for v in series.values]
-        categories = [wrap(c, 30) for c in chart.categories]
-        bar = go.Bar(
-            x=list(series.values) if horizontal else categories,
-            y=categories if horizontal else list(series.values),
-            orientation="h" if horizontal else "v",
-            name=series.name,
-            marker_color=colours,
-            text=text,
-            textposition="outside",
-            cliponaxis=False,
-            textfont={"size": 16},
-            showlegend=len(chart.series) > 1,
+        values = list(series.values)
+        fig.add_trace(
+            go.Bar(
+                x=values if horizontal else categories,
+                y=categories if horizontal else values,
+                orientation="h" if horizontal else "v",
+                name=series.name,
+                marker_color=colours,
+                text=[format_value(tr, v, chart.unit) for v in values],
+                # Beside per-category target marks the numbers go inside the bars' ends,
+                # where no mark can cross them.
+                textposition="auto" if targets else "outside",
+                insidetextanchor="end",
+                # Never shrunk to the bar's thickness: that made 9-13 px numbers.
+                constraintext="none",
+                textfont={"size": font},
+                cliponaxis=False,
+                customdata=list(chart.categories),
+                hovertemplate=f"%{{customdata}}<br>{series.name}: %{{text}}<extra></extra>",
+                showlegend=len(bars) > 1 or bool(targets),
+            )
         )
-        fig.add_trace(bar)
+    for series in targets:
+        # A target per category (slide 1): a thick mark across that category's bars with
+        # its value beside it, rather than a third bar per category.
+        values = list(series.values)
+        text = [format_value(tr, v, chart.unit) for v in values]
+        fig.add_trace(
+            go.Scatter(
+                x=values if horizontal else categories,
+                y=categories if horizontal else values,
+                mode="markers+text",
+                name=series.name,
+                marker={
+                    "symbol": "line-ns" if horizontal else "line-ew",
+                    "size": 34,
+                    "line": {"color": ROLE_COLOURS["target"], "width": 4},
+                },
+                text=text,
+                textposition="middle right" if horizontal else "top center",
+                textfont={"size": font, "color": ROLE_COLOURS["target"]},
+                cliponaxis=False,
+                customdata=list(chart.categories),
+                hovertemplate=f"%{{customdata}}<br>{series.name}: %{{text}}<extra></extra>",
+            )
+        )
     if chart.target is not None:
-        line = {
-            "line_dash": "dot",
-            "line_color": TARGET,
-            "annotation_text": f"{tr('charts.target_2030')}: {format_value(tr, chart.target)}",
-            # Left of the line and above the bars, so the label never runs off the edge.
-            "annotation_position": "top left",
-        }
-        if horizontal:
-            fig.add_vline(x=chart.target, **line)
-        else:
-            fig.add_hline(y=chart.target, **line)
-    fig.update_layout(barmode="group", font={"size": 16})
+        reference_line(
+            fig,
+            chart.target,
+            f"{tr('charts.target_2030')}: {format_value(tr, chart.target)}",
+            vertical=horizontal,
+        )
     value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    category_axis = fig.update_yaxes if horizontal else fig.update_xaxes
+    numbers = [v for s in chart.series for v in s.values if v is not None and not pd.isna(v)]
     if chart.unit in ("percent", "score"):
-        value_axis(range=[0, 110])
+        # Room past 100 for the numbers beside the longest bars and the target marks.
+        value_axis(range=[0, 120 if targets else 112])
+    elif numbers:
+        low, high = min(0.0, *numbers), max(0.0, *numbers)
+        room = (high - low) * 0.18 or 1.0
+        value_axis(range=[low - (room if low < 0 else 0), high + room])
+    if slide.kind == "national_kpis":
+        # Percentages and 0-100 scores side by side: the axis says it holds both.
+        value_axis(title_text=tr("deck.kpi_axis"))
+    value_axis(tickfont={"size": font}, title_font={"size": font})
+    category_axis(tickfont={"size": font})
     if horizontal:
         fig.update_yaxes(autorange="reversed")
-    return styled(fig, tr.lang, slide.title, slide.source, height=height, width_chars=70)
+    fig.update_layout(
+        barmode="group",
+        bargap=0.25,
+        font={"size": font},
+        legend={"font": {"size": font}},
+        hoverlabel={"font": {"size": font}},
+    )
+    # The bullet saying which groups are hidden (too few members), recognised by the fixed
+    # words of `deck.hidden_groups` around its placeholders, in either language.
+    parts = re.split(r"\{\w+\}", tr("deck.hidden_groups"))
+    hidden = re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
+    note = next((b for b in slide.bullets if hidden.fullmatch(b)), None)
+    if headed:
+        source = f"{slide.source} · {note}" if note else slide.source
+        fig = styled(fig, tr.lang, slide.title, source, height=height, width_chars=70)
+        fig.update_layout(title_subtitle_font_size=14)
+        return fig
+    # The page shows title and source as text; a hidden-groups note, which the figure must
+    # carry wherever it goes, is its title. The legend sits above the plot, not below it
+    # where a 720 px screen cut it off.
+    note_html = wrap(note, 110) if note else ""
+    note_lines = note_html.count("<br>") + 1 if note else 0
+    legend_rows = 1 if len(fig.data) > 1 or chart.target is not None else 0
+    fig.update_layout(
+        template="dih",
+        separators=plotly_separators(tr.lang),
+        height=height,
+        title={
+            "text": note_html,
+            "x": 0.01,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0.99,
+            "yanchor": "top",
+            "yref": "container",
+            "font": {"size": font, "color": "#444444"},
+        },
+        legend={
+            "orientation": "h",
+            "yref": "paper",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "x": 0,
+            "xanchor": "left",
+        },
+        margin={"t": 12 + 24 * note_lines + 34 * legend_rows, "b": 10, "l": 10, "r": 20},
+    )
+    return fig
 
 
 def load_deck_inputs(settings: Settings) -> DeckInputs:

@@ -22,15 +22,13 @@ from dih_dash.domain.survey_validation import (
     ValidationResult,
     detect_layout,
     empty_assessments,
-    list_mappings,
-    load_mapping,
     normalise_header,
-    save_mapping,
     suggest_mapping,
     validate,
 )
 from dih_dash.domain.survey_values import EMPLOYEES_MAX
 from dih_dash.i18n import format_number
+from dih_dash.sources.mapping_files import list_mappings, load_mapping, save_mapping
 from dih_dash.sources.survey_files import RawTable, read_table
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "surveys"

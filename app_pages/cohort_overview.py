@@ -36,14 +36,14 @@ frame = common.members_frame()
 if frame is None:
     st.stop()
 
-cohort = common.cohort_filters(frame).apply(frame)
+cohort, cohort_key = common.selected_cohort(frame)
 if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
 size = cohort_size(cohort)
 minimum = common.min_group()
 waves = sorted_waves(cohort["wave"].unique())
-state = (common.data_state(cohort), minimum)
+state = (cohort_key, minimum)
 st.caption(
     tr("member_pages.cohort_line", members=members_text(tr, size.members),
        assessments=size.assessments, waves=", ".join(waves) or "–")
@@ -51,7 +51,7 @@ st.caption(
 
 # --- counts -----------------------------------------------------------------------------------
 st.subheader(tr("member_pages.cohort.counts_heading"))
-counts = counts_by_wave_and_cluster(cohort)
+counts = common.analysis("counts", state, lambda: counts_by_wave_and_cluster(cohort))
 if not common.is_admin():
     # Each cell is a group: a cluster, or a cluster in one round, with fewer members than
     # the minimum shows no count.
@@ -76,9 +76,13 @@ common.table(
 
 # --- DMA bands --------------------------------------------------------------------------------
 st.subheader(tr("member_pages.cohort.bands_heading"))
-distribution = suppress_small_groups(
-    dma_band_distribution(cohort), "members", minimum, value_columns=["members", "in_band", "share"]
-)
+distribution = common.analysis(
+    "dma_bands", state,
+    lambda: suppress_small_groups(
+        dma_band_distribution(cohort), "members", minimum,
+        value_columns=["members", "in_band", "share"],
+    ),
+)  # fmt: skip
 common.chart(
     lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum),
     key="cohort_bands",
@@ -127,16 +131,24 @@ if common.is_admin():
     )
 common.set_query(by=group_by or None, stat=statistic)
 
-stats = dimension_stats(cohort, by=group_by or None)
-stats = suppress_small_groups(
-    stats, "members", minimum, value_columns=["members", "mean", "median"]
-)
+stats = common.analysis(
+    "dimension_stats", (*state, group_by),
+    lambda: suppress_small_groups(
+        dimension_stats(cohort, by=group_by or None), "members", minimum,
+        value_columns=["members", "mean", "median"],
+    ),
+)  # fmt: skip
+medians = common.analysis(
+    "cohort_medians", state,
+    lambda: {
+        wave: cohort_medians(cohort, wave)
+        for wave in waves
+        if (cohort["wave"] == wave).sum() >= minimum
+    },
+)  # fmt: skip
 traces = [
-    RadarTrace(
-        tr("member_pages.profile.radar_cohort", wave=wave), cohort_medians(cohort, wave), "cohort"
-    )
-    for wave in waves
-    if (cohort["wave"] == wave).sum() >= minimum
+    RadarTrace(tr("member_pages.profile.radar_cohort", wave=wave), values, "cohort")
+    for wave, values in medians.items()
 ]
 common.chart(
     lambda: dimension_radar(traces, tr, waves=waves, members=size.members),
@@ -171,16 +183,24 @@ if heat_wave is not None:
     if common.is_admin():
         # Name and id: two members may share a name, and rows must never merge.
         labelled = cohort.assign(label=cohort["company_name"] + " (" + cohort["member_id"] + ")")
-        matrix = member_matrix(labelled, heat_wave, label_column="label")
+        matrix = common.analysis(
+            "member_matrix", (*state, heat_wave),
+            lambda: member_matrix(labelled, heat_wave, label_column="label"),
+        )  # fmt: skip
         st.caption(tr("member_pages.cohort.heatmap_members", wave=heat_wave))
         by = None
     else:
         by = group_by or "cluster"
-        wave_stats = suppress_small_groups(
-            dimension_stats(cohort[cohort["wave"] == heat_wave], by=by), "members", minimum,
-            value_columns=["members", "mean", "median"],
+        matrix = common.analysis(
+            "dimension_matrix", (*state, heat_wave, by, statistic),
+            lambda: dimension_matrix(
+                suppress_small_groups(
+                    dimension_stats(cohort[cohort["wave"] == heat_wave], by=by), "members",
+                    minimum, value_columns=["members", "mean", "median"],
+                ),
+                statistic=statistic,
+            ),
         )  # fmt: skip
-        matrix = dimension_matrix(wave_stats, statistic=statistic)
     if matrix.empty:
         st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
     else:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import uuid
 from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,7 +31,7 @@ from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_spec
 from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
 from dih_dash.i18n import LANGS, Translator, language_from_locale
-from dih_dash.settings import Settings, load_settings
+from dih_dash.settings import Settings, load_settings, secrets_paths
 from dih_dash.sources.national_store import (
     MANIFEST,
     NationalData,
@@ -44,6 +46,18 @@ CHART_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", 
 
 
 def settings() -> Settings:
+    """The settings, read again only when a DIH_DASH_* variable or a secrets file changes:
+    a page asks for them a few dozen times per run."""
+    env_key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("DIH_DASH_")))
+    files_key = tuple(
+        (str(path), path.stat().st_mtime_ns if path.is_file() else None) for path in secrets_paths()
+    )
+    return _settings_cached(env_key, files_key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _settings_cached(env_key: tuple, files_key: tuple) -> Settings:
+    # Settings is frozen, so one instance can be shared between sessions.
     return load_settings()
 
 
@@ -204,11 +218,13 @@ def downloads(
     notes: dict[str, str] | None = None,
     key: str = "",
 ) -> None:
-    """CSV and XLSX of exactly what is shown, with the provenance notes."""
+    """CSV and XLSX of exactly what is shown, with the provenance notes. Both are made
+    when clicked, not on every run of the page."""
     left, right = st.columns(2)
+    lang = tr.lang
     left.download_button(
         tr("common.download_csv"),
-        data=to_csv_bytes(frame, notes=notes, lang=tr.lang),
+        data=lambda: to_csv_bytes(frame, notes=notes, lang=lang),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"csv-{key or stem}",
@@ -235,7 +251,15 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
     `14.03.2025` in Romanian). The cells keep their numbers, so sorting stays numeric."""
     tr = translator()
     decimal, thousands = (",", ".") if tr.lang == "ro" else (".", ",")
-    styler = frame.style
+    texts_with_gaps = [
+        c for c in frame.columns if frame[c].dtype == object and frame[c].map(is_missing).any()
+    ]
+    if texts_with_gaps:
+        # A dash in the copy's empty text cells; dates keep theirs until formatted below.
+        frame = frame.copy()
+        for column in texts_with_gaps:
+            if not frame[column].map(lambda v: isinstance(v, dt.date)).any():
+                frame[column] = frame[column].map(lambda v: "–" if is_missing(v) else v)
     floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
     counts = [
         c
@@ -244,6 +268,11 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
         and not any(hint in str(c).lower() for hint in _PLAIN_INTEGER_HINTS)
     ]
     dates = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, dt.date)).any()]
+    if not (floats or counts or dates):
+        # Nothing to format: a Styler would only cost time (tens of ms on a long table).
+        st.dataframe(frame, hide_index=True, width="stretch", height=height)
+        return
+    styler = frame.style
     if floats:
         styler = styler.format(
             precision=decimals, decimal=decimal, thousands=thousands, na_rep="–", subset=floats
@@ -261,13 +290,6 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
             ),
             subset=dates,
         )
-    texts_with_gaps = [
-        c
-        for c in frame.columns
-        if frame[c].dtype == object and c not in dates and frame[c].map(is_missing).any()
-    ]
-    if texts_with_gaps:
-        styler = styler.format(lambda v: "–" if is_missing(v) else v, subset=texts_with_gaps)
     st.dataframe(styler, hide_index=True, width="stretch", height=height)
 
 
@@ -380,6 +402,32 @@ def cohort_filters(frame: pd.DataFrame) -> CohortFilters:
     for param, _, field in FILTER_FIELDS:
         set_query(**{param: list(chosen[field])})
     return CohortFilters(**chosen)
+
+
+def selected_cohort(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
+    """The assessments the sidebar filters select, and a small key that names them: the
+    store's data version, the filters, the role and the band bounds. Analyses and figures
+    are cached under it instead of hashing the frame on every run."""
+    filters = cohort_filters(frame)
+    config = settings()
+    key = (
+        members_version(), filters, is_admin(), config.dma_band_bounds, config.dii_band_bounds
+    )  # fmt: skip
+    return filters.apply(frame), key
+
+
+T = TypeVar("T")
+
+
+def analysis(name: str, key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, once per `name` and `key` (which must name everything it reads, see
+    `selected_cohort`); each caller gets its own copy, so a page may change what it gets."""
+    return _analysis_cached(name, key, compute)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _analysis_cached(name: str, key: tuple, _compute: Callable[[], T]) -> T:
+    return _compute()
 
 
 def filter_label(column: str, value: str) -> str:

@@ -25,7 +25,7 @@ def counties_geojson() -> dict:
     return load_county_geojson()
 
 
-cohort = common.cohort_filters(frame).apply(frame)
+cohort, cohort_key = common.selected_cohort(frame)
 if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
@@ -43,7 +43,9 @@ wave = (
 common.set_query(round=wave)
 
 in_wave = cohort[cohort["wave"] == wave]
-summary = county_summary(in_wave, minimum)
+summary = common.analysis(
+    "county_summary", (cohort_key, wave, minimum), lambda: county_summary(in_wave, minimum)
+)  # fmt: skip
 common.chart(
     lambda: county_map(
         summary, counties_geojson(), tr, min_group=minimum, waves=[wave],
@@ -52,7 +54,7 @@ common.chart(
     key="counties_map",
     note=note,
     data=common.public_data(summary.drop(columns=["suppressed"])),
-    state=(common.data_state(in_wave), wave, minimum),
+    state=(cohort_key, wave, minimum),
 )  # fmt: skip
 st.caption(tr("member_pages.counties.attribution"))
 

@@ -25,7 +25,7 @@ frame = common.members_frame()
 if frame is None:
     st.stop()
 
-cohort = common.cohort_filters(frame).apply(frame)
+cohort, cohort_key = common.selected_cohort(frame)
 if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
@@ -40,9 +40,12 @@ st.info(tr("member_pages.headline.instruments"), icon=":material/compare_arrows:
 
 tidy = common.national().tidy
 national = tidy[(tidy["indicator"] == "desi_sme_di3_gelo") & tidy["geo"].isin([HOME, EU_AGGREGATE])]
-shares = suppress_small_groups(
-    dii_share_by_wave(cohort), "members", minimum,
-    value_columns=["assessed", "members", "at_least_basic", "share", "gap_to_target"],
+shares = common.analysis(
+    "dii_shares", (cohort_key, minimum),
+    lambda: suppress_small_groups(
+        dii_share_by_wave(cohort), "members", minimum,
+        value_columns=["assessed", "members", "at_least_basic", "share", "gap_to_target"],
+    ),
 )  # fmt: skip
 
 # Headline numbers: members (10+) in the latest round vs the latest national year.
@@ -74,13 +77,17 @@ common.chart(
     data=common.public_data(
         pd.concat([shares.drop(columns=["suppressed"]), national], ignore_index=True)
     ),
-    state=(common.data_state(cohort), minimum),
+    state=(cohort_key, minimum),
 )
 
 st.subheader(tr("member_pages.headline.bands_heading"))
-bands = suppress_small_groups(
-    dii_bands_by_wave(cohort), "members", minimum, value_columns=["members", "in_band", "share"]
-)
+bands = common.analysis(
+    "dii_bands", (cohort_key, minimum),
+    lambda: suppress_small_groups(
+        dii_bands_by_wave(cohort), "members", minimum,
+        value_columns=["members", "in_band", "share"],
+    ),
+)  # fmt: skip
 national_bands = tidy[
     tidy["indicator"].isin(["dii3_vlo", "dii3_lo", "dii3_hi", "dii3_vhi"])
     & tidy["geo"].isin([HOME, EU_AGGREGATE])
@@ -92,7 +99,7 @@ common.chart(
     data=common.public_data(
         pd.concat([bands.drop(columns=["suppressed"]), national_bands], ignore_index=True)
     ),
-    state=(common.data_state(cohort), minimum),
+    state=(cohort_key, minimum),
 )
 
 st.subheader(tr("member_pages.headline.table_heading"))

@@ -18,7 +18,7 @@ frame = common.members_frame()
 if frame is None:
     st.stop()
 
-cohort = common.cohort_filters(frame).apply(frame)
+cohort, cohort_key = common.selected_cohort(frame)
 if not common.public_selection_ok(cohort, frame):
     st.stop()
 note = common.survey_note(cohort)
@@ -45,7 +45,8 @@ if wave_from == wave_to:
     st.warning(tr("member_pages.progress.same_wave"))
     st.stop()
 
-paired = paired_assessments(cohort, wave_from, wave_to)
+state = (cohort_key, wave_from, wave_to)
+paired = common.analysis("paired", state, lambda: paired_assessments(cohort, wave_from, wave_to))
 count = len(paired)
 st.markdown(
     tr("member_pages.progress.paired", members=f"**{members_text(tr, count)}**",
@@ -58,8 +59,10 @@ if count < minimum:
     )
     st.stop()
 
-summary = progress_summary(paired)
-moves = band_moves(paired, config.dma_band_bounds)
+summary = common.analysis("progress_summary", state, lambda: progress_summary(paired))
+moves = common.analysis(
+    "band_moves", state, lambda: band_moves(paired, config.dma_band_bounds)
+)  # fmt: skip
 overall = summary[summary["dimension"] == "dma_overall"]
 metrics = st.columns(2)
 metrics[0].metric(
@@ -73,7 +76,6 @@ if not overall.empty:
         # DMA scores are points on a 0-100 scale, not percentages: "points", not "pp".
         tr("member_pages.progress.points", change=tr.signed(overall.iloc[0]["median_change"])),
     )
-state = (common.data_state(cohort), wave_from, wave_to)
 common.chart(
     lambda: progress_chart(summary, tr, wave_from=wave_from, wave_to=wave_to, members=count),
     key="progress_chart",

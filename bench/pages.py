@@ -77,7 +77,8 @@ def first_chart_times(runs: int) -> dict[str, list[float]]:
         bare = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "bare_app.py"),
              "--server.port", str(bare_port), "--server.address", "127.0.0.1",
-             "--server.headless", "true"],
+             "--server.headless", "true", "--server.fileWatcherType", "none",
+             "--browser.gatherUsageStats", "false"],
             cwd=ROOT / "bench", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         _wait_healthy(f"http://127.0.0.1:{bare_port}")

@@ -72,7 +72,7 @@ def _read_secrets(paths: list[Path]) -> dict[str, object]:
     return {}
 
 
-def _secrets_paths() -> list[Path]:
+def secrets_paths() -> list[Path]:
     return [
         Path.cwd() / ".streamlit" / "secrets.toml",
         PROJECT_ROOT / ".streamlit" / "secrets.toml",
@@ -95,7 +95,7 @@ def load_settings(
     env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
 ) -> Settings:
     env = os.environ if env is None else env
-    secrets = _read_secrets(_secrets_paths()) if secrets is None else secrets
+    secrets = _read_secrets(secrets_paths()) if secrets is None else secrets
 
     def get(key: str) -> str | None:
         env_key = f"DIH_DASH_{key.upper()}"

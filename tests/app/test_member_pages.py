@@ -175,3 +175,29 @@ def test_admins_see_any_selection(stored_cohort):
     at.query_params["county"] = "CJ"
     at.run()
     assert "8 members in the selection" in texts(at)
+
+
+def test_cached_analyses_follow_an_import_and_the_filters(stored_cohort):
+    """The member pages cache their analyses under the store's data version and the filters:
+    an import in between, or another selection, must show the new numbers in the same session."""
+    at = run_page("members_vs_national", "en", admin=True)
+    latest = "Members (10+), T1"
+    assert {m.label: m.value for m in at.metric}[latest] == "100.0%"
+    # Members 1-4 re-assessed at T1 with no DII item at all: 4 of 8 stay at least basic.
+    lines = cohort_csv().decode().splitlines()
+    updated = [lines[0]] + [
+        line.rsplit(",", 12)[0] + ",no" * 12
+        for line in lines[1:]
+        if ",T1," in line and line.split(",")[0] in {f"SECRET-{n:03d}" for n in range(1, 5)}
+    ]
+    settings = load_settings()
+    report = import_file(
+        stored_cohort, ("\n".join(updated) + "\n").encode(), "update.csv",
+        actor=Actor("tests", True), settings=settings,
+    )  # fmt: skip
+    assert report.stored and report.updated == 4, report.to_json_dict()
+    at.run()
+    assert {m.label: m.value for m in at.metric}[latest] == "50.0%"
+    at.multiselect(key="filter_county-en").set_value(["BH"]).run()
+    # Bihor holds only the two micro members: no 10+ figure for this selection.
+    assert latest not in {m.label for m in at.metric}

@@ -44,5 +44,8 @@ def test_language_and_view_state_survive_in_the_link(app_url, web):
 def test_romanian_number_format_on_screen(app_url, web):
     web.goto(f"{app_url}/romania-vs-eu?lang=ro")
     wait_for_app(web)
+    # The cards arrive after the first chart; wait for the two this test reads.
+    for value in ("44,3%", "31,8%"):
+        web.locator("[data-testid=stMetricValue]", has_text=value).first.wait_for(timeout=30_000)
     metrics = web.locator("[data-testid=stMetricValue]").all_inner_texts()
     assert "44,3%" in metrics and "31,8%" in metrics

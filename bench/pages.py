@@ -73,28 +73,34 @@ def first_chart_times(runs: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as data_dir:
         app, base = start_app(Path(data_dir))
-        bare_port = _free_port()
-        bare = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "bare_app.py"),
-             "--server.port", str(bare_port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT / "bench", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        _wait_healthy(f"http://127.0.0.1:{bare_port}")
+        floors = {}
+        for script in ("bare_app.py", "bare_nav_app.py"):
+            port = _free_port()
+            floors[script] = (port, subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / script),
+                 "--server.port", str(port), "--server.address", "127.0.0.1",
+                 "--server.headless", "true", "--server.fileWatcherType", "none",
+                 "--browser.gatherUsageStats", "false"],
+                cwd=ROOT / "bench", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))  # fmt: skip
+            _wait_healthy(f"http://127.0.0.1:{port}")
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 targets = {name: f"{base}/{path}?lang=ro" for name, path in PAGES.items()}
-                targets["(bare app: one chart)"] = f"http://127.0.0.1:{bare_port}/"
+                targets["(bare app: one chart)"] = f"http://127.0.0.1:{floors['bare_app.py'][0]}/"
+                targets["(same, st.navigation)"] = (
+                    f"http://127.0.0.1:{floors['bare_nav_app.py'][0]}/chart"
+                )
                 for name, url in targets.items():
                     _navigate(page, url)  # warm: JavaScript chunks in the browser cache
                     results[name] = [_navigate(page, url) for _ in range(runs)]
                 browser.close()
         finally:
             app.terminate()
-            bare.terminate()
+            for _, process in floors.values():
+                process.terminate()
     return results
 
 
@@ -128,12 +134,17 @@ def _navigate(page: object, url: str) -> float:
 def report(title: str, results: dict[str, list[float]], unit: float, suffix: str) -> None:
     print(f"\n{title}")
     floor = statistics.median(results["(bare app: one chart)"])
+    nav = results.get("(same, st.navigation)")
+    nav_floor = statistics.median(nav) if nav else None
     for name, timings in results.items():
         median = statistics.median(timings)
-        print(
+        line = (
             f"  {name:24} median {median * unit:8.1f} {suffix}   min {min(timings) * unit:8.1f}"
             f"   x floor {median / floor:5.2f}"
         )
+        if nav_floor:
+            line += f"   x navigation floor {median / nav_floor:5.2f}"
+        print(line)
 
 
 def main() -> int:

@@ -252,7 +252,10 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
     tr = translator()
     decimal, thousands = (",", ".") if tr.lang == "ro" else (".", ",")
     texts_with_gaps = [
-        c for c in frame.columns if frame[c].dtype == object and frame[c].map(is_missing).any()
+        c
+        for c in frame.columns
+        if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
+        and frame[c].map(is_missing).any()
     ]
     if texts_with_gaps:
         # A dash in the copy's empty text cells; dates keep theirs until formatted below.
@@ -281,12 +284,15 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
         styler = styler.format(thousands=thousands, na_rep="–", subset=counts)
     if dates:
         styler = styler.format(
+            # Missing first: NaT is a datetime too, and has no strftime.
             lambda v: (
-                tr.datetime(v)
+                "–"
+                if is_missing(v)
+                else tr.datetime(v)
                 if isinstance(v, dt.datetime)
                 else tr.date(v)
                 if isinstance(v, dt.date)
-                else ("–" if pd.isna(v) else v)
+                else v
             ),
             subset=dates,
         )
@@ -358,9 +364,16 @@ def assessments() -> pd.DataFrame:
     """
     config = settings()
     version = members_version()
-    return _assessments_cached(
+    frame = _assessments_cached(
         config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
     )
+    # The version read before loading: analyses cached under it (see `selected_cohort`)
+    # can then never hold data older than their key says. The frame is this caller's copy.
+    frame.attrs[DATA_VERSION] = version
+    return frame
+
+
+DATA_VERSION = "data_version"
 
 
 FILTER_FIELDS = (
@@ -411,7 +424,8 @@ def selected_cohort(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
     filters = cohort_filters(frame)
     config = settings()
     key = (
-        members_version(), filters, is_admin(), config.dma_band_bounds, config.dii_band_bounds
+        config.database_url, frame.attrs.get(DATA_VERSION, members_version()), filters,
+        is_admin(), config.dma_band_bounds, config.dii_band_bounds,
     )  # fmt: skip
     return filters.apply(frame), key
 
@@ -457,27 +471,38 @@ SLIDE_CHART_HEIGHT = 430
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _deck_cached(
-    lang: str, national_key: str, members_key: tuple, files_key: tuple[str, ...]
+    lang: str, headed: bool, national_key: str, members_key: tuple, settings_key: tuple
 ) -> tuple[list[Slide], list[go.Figure | None]]:
     config = settings()
     inputs = DeckInputs(national(), catalogue(), assessments(), config)
     slides = build_deck(inputs, load_slide_specs(config.slides_file), lang, public=True)
     tr = Translator(lang)
+    if headed:
+        return slides, [slide_figure(slide, tr) for slide in slides]
     # Title and source are text on the page; the chart fits a 1280×720 projector with them.
     return slides, [
         slide_figure(slide, tr, height=SLIDE_CHART_HEIGHT, headed=False) for slide in slides
     ]
 
 
-def workshop_deck(lang: str) -> tuple[list[Slide], list[go.Figure | None]]:
-    """The public workshop deck and its figures, rebuilt when the data or slides file change."""
+def workshop_deck(lang: str, *, headed: bool = True) -> tuple[list[Slide], list[go.Figure | None]]:
+    """The public workshop deck and its figures, rebuilt when the data, the slides or services
+    file, or a setting the deck reads (minimum group, band bounds) change. `headed=False`:
+    figures without their title and source, for the presentation page, which shows both as
+    text; images and reports need `headed=True`, so the source travels with the chart."""
     config = settings()
     # The slides file orders the deck; the services file feeds the weakest-dimensions slide.
     files_key = tuple(
         f"{path}:{path.stat().st_mtime_ns}" if path.is_file() else str(path)
         for path in (config.slides_file, config.services_file)
     )
-    return _deck_cached(lang, _national_fingerprint(config), members_version(), files_key)
+    settings_key = (
+        files_key, config.min_group_size, config.dma_band_bounds, config.dii_band_bounds,
+        config.database_url,
+    )  # fmt: skip
+    return _deck_cached(
+        lang, headed, _national_fingerprint(config), members_version(), settings_key
+    )
 
 
 def clear_members_cache() -> None:

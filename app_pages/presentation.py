@@ -11,7 +11,7 @@ from app_pages import common
 # The slides need the whole width; the menu stays one click away.
 st.set_page_config(initial_sidebar_state="collapsed")
 tr = common.translator()
-slides, figures = common.workshop_deck(tr.lang)
+slides, figures = common.workshop_deck(tr.lang, headed=False)
 total = len(slides)
 
 number = int(common.query_value("slide", lambda v: v.isdigit() and 1 <= int(v) <= total, "1"))

@@ -153,9 +153,11 @@ def main() -> int:
     parser.add_argument("--browser-runs", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("DIH_DASH_DATA_DIR", tempfile.mkdtemp(prefix="dih-bench-"))
-    # The demo cohort, loaded on first start into the empty store, feeds the member pages.
-    os.environ.setdefault("DIH_DASH_AUTO_LOAD_DEMO", "1")
+    # A throwaway data folder and store, never the developer's: the demo cohort is loaded.
+    data_dir = tempfile.mkdtemp(prefix="dih-bench-")
+    os.environ["DIH_DASH_DATA_DIR"] = data_dir
+    os.environ["DIH_DASH_DATABASE_URL"] = f"sqlite:///{data_dir}/store.sqlite"
+    os.environ["DIH_DASH_AUTO_LOAD_DEMO"] = "1"
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     report("Warm script run (AppTest.run, caches filled), target < 150 ms:",
            script_times(args.runs), 1000, "ms")  # fmt: skip

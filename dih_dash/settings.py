@@ -43,8 +43,8 @@ class Settings:
     default_lang: str = "ro"
     default_peers: tuple[str, ...] = ("BG", "HU", "PL")
     admin_password_hash: str | None = None
-    # With OIDC sign-in ([auth] in secrets.toml): who may administer; empty = everyone who
-    # can sign in with the configured provider.
+    # With OIDC sign-in ([auth] in secrets.toml): the addresses that may administer; empty =
+    # nobody (anyone can hold an account with the provider, so no list, no admin).
     admin_emails: tuple[str, ...] = ()
     services_file: Path = field(default_factory=lambda: PROJECT_ROOT / "config" / "services.toml")
     slides_file: Path = field(default_factory=lambda: PROJECT_ROOT / "config" / "slides.toml")

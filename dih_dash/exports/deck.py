@@ -30,7 +30,6 @@ from dih_dash.charts.theme import (
     TARGET,
     reference_line,
     styled,
-    wrap,
     wrap_label,
 )
 from dih_dash.domain.catalogue import Catalogue
@@ -499,8 +498,9 @@ def slide_figure(
     `headed`: the slide's title and its source line inside the figure (PNG, HTML report).
     Without, for the presentation page, which shows both as text around the chart: the
     figure is then exactly `height` pixels tall with its legend at the top, so a projector
-    at 1280×720 shows title, chart and source together. Type is 16 px or more throughout.
-    A note that groups were hidden (too few members) stays in the figure either way.
+    at 1280×720 shows title, chart and source together. Type is 16 px throughout, the
+    source line of a headed figure 14 px. A headed figure's source line also says which
+    groups were hidden (too few members).
     """
     chart = slide.chart
     if chart is None:
@@ -596,36 +596,25 @@ def slide_figure(
         legend={"font": {"size": font}},
         hoverlabel={"font": {"size": font}},
     )
-    # The bullet saying which groups are hidden (too few members), recognised by the fixed
-    # words of `deck.hidden_groups` around its placeholders, in either language.
-    parts = re.split(r"\{\w+\}", tr("deck.hidden_groups"))
-    hidden = re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
-    note = next((b for b in slide.bullets if hidden.fullmatch(b)), None)
     if headed:
+        # The bullet saying which groups are hidden (too few members), recognised by the
+        # fixed words of `deck.hidden_groups` around its placeholders, in either language,
+        # goes with the source line: an image or report must say what it leaves out.
+        parts = re.split(r"\{\w+\}", tr("deck.hidden_groups"))
+        hidden = re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
+        note = next((b for b in slide.bullets if hidden.fullmatch(b)), None)
         source = f"{slide.source} · {note}" if note else slide.source
         fig = styled(fig, tr.lang, slide.title, source, height=height, width_chars=70)
         fig.update_layout(title_subtitle_font_size=14)
         return fig
-    # The page shows title and source as text; a hidden-groups note, which the figure must
-    # carry wherever it goes, is its title. The legend sits above the plot, not below it
-    # where a 720 px screen cut it off.
-    note_html = wrap(note, 110) if note else ""
-    note_lines = note_html.count("<br>") + 1 if note else 0
+    # The page shows title, bullets (the hidden-groups note among them) and source as text.
+    # The legend sits above the plot, not below it where a 720 px screen cut it off.
     legend_rows = 1 if len(fig.data) > 1 or chart.target is not None else 0
     fig.update_layout(
         template="dih",
         separators=plotly_separators(tr.lang),
         height=height,
-        title={
-            "text": note_html,
-            "x": 0.01,
-            "xanchor": "left",
-            "xref": "container",
-            "y": 0.99,
-            "yanchor": "top",
-            "yref": "container",
-            "font": {"size": font, "color": "#444444"},
-        },
+        title={"text": ""},
         legend={
             "orientation": "h",
             "yref": "paper",
@@ -634,7 +623,7 @@ def slide_figure(
             "x": 0,
             "xanchor": "left",
         },
-        margin={"t": 12 + 24 * note_lines + 34 * legend_rows, "b": 10, "l": 10, "r": 20},
+        margin={"t": 12 + 34 * legend_rows, "b": 10, "l": 10, "r": 20},
     )
     return fig
 

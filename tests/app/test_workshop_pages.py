@@ -92,3 +92,34 @@ def test_exports_page_offers_deck_report_and_images(demo_store):
     inputs = DeckInputs(load_national(settings), load_catalogue(), frame, settings)
     slides = build_deck(inputs, load_slide_specs(settings.slides_file), "ro")
     assert len(Presentation(io.BytesIO(deck_pptx(slides, "ro"))).slides) == 7
+
+
+def _deck_titles(headed: bool) -> None:
+    import streamlit as st
+
+    from app_pages import common
+
+    _, figures = common.workshop_deck("en", headed=headed)
+    for figure in figures:
+        if figure is not None:
+            st.text(f"{figure.layout.title.text or ''} | {figure.layout.title.subtitle.text or ''}")
+
+
+@pytest.mark.parametrize("headed", [True, False])
+def test_slide_images_carry_title_and_source_the_page_draws_them_as_text(demo_store, headed):
+    """Images and reports (exports page: `workshop_deck` headed, its default) carry the
+    slide's title and source in the figure; the presentation page draws the chart bare and
+    shows title and source as text around it."""
+    at = AppTest.from_function(_deck_titles, args=(headed,), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    lines = [t.value for t in at.text]
+    assert len(lines) == 5, lines  # five chart slides
+    if headed:
+        assert lines[0].startswith("Romania vs the EU on the Digital Decade")
+        assert all("Source:" in line for line in lines), lines
+    else:
+        assert all(line.strip() == "|" for line in lines), lines
+        page = open_presentation("en", slide="1")
+        assert "Romania vs the EU on the Digital Decade" in html_text(page)
+        assert "Source:" in html_text(page)

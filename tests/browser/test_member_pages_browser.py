@@ -81,7 +81,8 @@ def test_sign_in_then_upload_page(member_app, web):
     web.get_by_role("link", name="Upload surveys").click()
     web.locator("[data-testid=stFileUploader]").wait_for(timeout=60_000)
     web.get_by_role("link", name="Member profile").click()
-    web.get_by_text("Weakest dimensions").wait_for(timeout=60_000)
+    # The section heading; the page's intro mentions the weakest dimensions as well.
+    web.get_by_role("heading", name="Weakest dimensions").wait_for(timeout=60_000)
     # Hub staff see the (fictional) company names the public never sees.
     legend = web.locator(".js-plotly-plot .legendtext").first
     legend.wait_for(state="attached", timeout=60_000)

@@ -355,6 +355,10 @@ def _assessments_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> pd.
     return score_assessments(displayed_cohort(frame), dma, dii)
 
 
+# Where `assessments()` notes the store version its frame was read at.
+DATA_VERSION = "data_version"
+
+
 def assessments() -> pd.DataFrame:
     """The stored assessments the pages show (the real ones, or the demo cohort while there
     are none), scored: DMA band, DII score and band; demo rows flagged.
@@ -369,11 +373,16 @@ def assessments() -> pd.DataFrame:
     )
     # The version read before loading: analyses cached under it (see `selected_cohort`)
     # can then never hold data older than their key says. The frame is this caller's copy.
-    frame.attrs[DATA_VERSION] = version
+    frame.attrs[DATA_VERSION] = (
+        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
+    )  # fmt: skip
     return frame
 
 
-DATA_VERSION = "data_version"
+def frame_version(frame: pd.DataFrame) -> tuple:
+    """The store, data version and band bounds an `assessments()` frame was made with: a
+    small cache key for what is computed from it, instead of hashing the frame each run."""
+    return frame.attrs[DATA_VERSION]
 
 
 FILTER_FIELDS = (
@@ -419,15 +428,10 @@ def cohort_filters(frame: pd.DataFrame) -> CohortFilters:
 
 def selected_cohort(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple]:
     """The assessments the sidebar filters select, and a small key that names them: the
-    store's data version, the filters, the role and the band bounds. Analyses and figures
-    are cached under it instead of hashing the frame on every run."""
+    frame's version (store, data version, band bounds), the filters and the role. Analyses
+    and figures are cached under it instead of hashing the frame on every run."""
     filters = cohort_filters(frame)
-    config = settings()
-    key = (
-        config.database_url, frame.attrs.get(DATA_VERSION, members_version()), filters,
-        is_admin(), config.dma_band_bounds, config.dii_band_bounds,
-    )  # fmt: skip
-    return filters.apply(frame), key
+    return filters.apply(frame), (frame_version(frame), filters, is_admin())
 
 
 T = TypeVar("T")
@@ -507,12 +511,6 @@ def workshop_deck(lang: str, *, headed: bool = True) -> tuple[list[Slide], list[
 
 def clear_members_cache() -> None:
     _assessments_cached.clear()
-
-
-def data_state(frame: pd.DataFrame) -> tuple[int, int]:
-    """A small key that changes whenever `frame`'s content does (for the figure cache)."""
-    hashed = pd.util.hash_pandas_object(frame, index=False)
-    return len(frame), int(hashed.sum()) if len(hashed) else 0
 
 
 def survey_note(cohort: pd.DataFrame) -> str:

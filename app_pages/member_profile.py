@@ -70,7 +70,7 @@ common.chart(
     key="profile_radar",
     note=common.survey_note(history),
     data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}).loc[list(DMA_DIMENSIONS)],
-    state=(common.data_state(frame), member_id),
+    state=(common.frame_version(frame), common.is_admin(), member_id),
 )
 
 st.subheader(tr("member_pages.profile.latest_heading", wave=latest["wave"]))

@@ -8,6 +8,7 @@ import pytest
 
 from dih_dash.charts.national import (
     dii_bands_chart,
+    place_labels,
     ranking_chart,
     series_chart,
     size_class_chart,
@@ -135,3 +136,48 @@ def test_bands_and_size_charts():
 def test_wrap_breaks_long_titles():
     assert wrap("a b c", 3) == "a b<br>c"
     assert "<br>" not in wrap("short", 40)
+
+
+# --- label placement on line charts ---------------------------------------------------------
+
+POSITIONS = ("top center", "bottom center")
+X_RANGE, Y_RANGE = (2020.5, 2025.5), (0.0, 100.0)
+
+
+def test_labels_sit_above_a_flat_line_when_nothing_is_in_the_way():
+    line = [(2021.0, 50.0), (2023.0, 50.0), (2025.0, 50.0)]
+    placed = place_labels(
+        [(line, ["50", "50", "50"], POSITIONS)], [], x_range=X_RANGE, y_range=Y_RANGE
+    )
+    assert placed == [["top center", "top center", "top center"]]
+
+
+def test_a_line_through_the_label_moves_it_to_the_next_position():
+    line = [(2021.0, 50.0), (2025.0, 50.0)]
+    # A target line 4 points above: it would run through a label above the points.
+    target = [(2020.5, 54.0), (2025.5, 54.0)]
+    placed = place_labels(
+        [(line, ["50", "50"], POSITIONS)], [target], x_range=X_RANGE, y_range=Y_RANGE
+    )
+    assert placed == [["bottom center", "bottom center"]]
+
+
+def test_labels_never_overlap_and_give_up_when_every_position_is_taken():
+    # Two series on the same points: the second's labels cannot go where the first's are.
+    first = [(2023.0, 50.0)]
+    second = [(2023.0, 50.5)]
+    placed = place_labels(
+        [(first, ["44,3%"], POSITIONS), (second, ["44,8%"], POSITIONS)],
+        [],
+        x_range=X_RANGE,
+        y_range=Y_RANGE,
+    )
+    assert placed == [["top center"], ["bottom center"]]
+    # Lines just above and below the point: no position is clear, the value stays in the hover.
+    fenced = place_labels(
+        [(first, ["44,3%"], POSITIONS)],
+        [[(2020.5, 53.0), (2025.5, 53.0)], [(2020.5, 47.0), (2025.5, 47.0)]],
+        x_range=X_RANGE,
+        y_range=Y_RANGE,
+    )
+    assert fenced == [[None]]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
 from app_pages import common
+
+started = time.perf_counter()
 
 # A local icon: a Material icon name would make the browser fetch it from Google, offline too.
 st.set_page_config(
@@ -111,3 +114,5 @@ with st.sidebar:
     st.caption(tr("common.attribution"))
 
 navigation.run()
+if config.log_run_times:
+    common.log_run_time(navigation.url_path, time.perf_counter() - started)

@@ -5,8 +5,11 @@ downloads and URL state. Only this folder and app.py import streamlit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import logging
 import os
+import sys
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -55,10 +58,25 @@ def settings() -> Settings:
     return _settings_cached(env_key, files_key)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+# lru_cache, not st.cache_resource: the key is two small tuples, and Streamlit's hashing of
+# them cost more than reading the settings did (a page asks ~25 times per run).
+@functools.lru_cache(maxsize=16)
 def _settings_cached(env_key: tuple, files_key: tuple) -> Settings:
     # Settings is frozen, so one instance can be shared between sessions.
     return load_settings()
+
+
+def log_run_time(page: str, seconds: float) -> None:
+    """One line on stderr per finished script run (with DIH_DASH_LOG_RUN_TIMES=1), for
+    bench/pages.py: the time the server spends on a page, without a test harness around it."""
+    logger = logging.getLogger("dih_dash.runs")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("dih-dash run %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    logger.info("page=%s ms=%.1f", page or "(default)", seconds * 1000)
 
 
 def language(default: str) -> str:
@@ -118,7 +136,7 @@ def kpi_comparisons() -> pd.DataFrame:
 def _ranks_cached(fingerprint: str, indicator: str) -> pd.DataFrame:
     data = _load_national_cached(fingerprint)
     entry = load_catalogue()[indicator]
-    rows = data.tidy[data.tidy["indicator"] == indicator]
+    rows = data.rows_of(indicator)
     periods = sorted(rows["period"].unique())
     tables = [ranking(rows, entry, int(p)).assign(period=int(p)) for p in periods]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()

@@ -33,7 +33,7 @@ chosen = (
 common.set_query(score=chosen)
 entry = catalogue[chosen]
 
-scores = data.tidy[data.tidy["indicator"].isin(SCORES)]
+scores = data.rows_of(*SCORES)
 points = scores[(scores["indicator"] == chosen) & scores["geo"].isin([HOME, EU_AGGREGATE])]
 home_ranks = common.ranks_by_period(chosen)
 home_ranks = home_ranks[home_ranks["geo"] == HOME]

@@ -20,7 +20,7 @@ catalogue = common.catalogue()
 
 st.title(tr("explorer.title"))
 
-available = set(data.tidy["indicator"])
+available = set(data.by_indicator)
 order = {d: i for i, d in enumerate(DIMENSIONS)}
 choices = sorted(
     (e for e in catalogue if e.id in available),
@@ -52,7 +52,7 @@ indicator_id = st.selectbox(
     help=tr("explorer.choose_help"),
 )
 entry = catalogue[indicator_id]
-rows = data.tidy[data.tidy["indicator"] == indicator_id]
+rows = data.rows_of(indicator_id)
 periods = sorted(rows["period"].unique().tolist(), reverse=True)
 
 left, right = st.columns([1, 2])
@@ -81,7 +81,7 @@ if entry.note(tr.lang):
     st.caption(entry.note(tr.lang))
 
 target = target_for(entry, data.targets)
-ranks = ranking(data.tidy, entry, int(year))
+ranks = ranking(rows, entry, int(year))
 eu_row = rows[(rows["geo"] == EU_AGGREGATE) & (rows["period"] == year)]
 eu_value = None if eu_row.empty else float(eu_row.iloc[0]["value"])
 if entry.is_count:

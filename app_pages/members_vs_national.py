@@ -38,8 +38,9 @@ st.caption(
 )  # fmt: skip
 st.info(tr("member_pages.headline.instruments"), icon=":material/compare_arrows:")
 
-tidy = common.national().tidy
-national = tidy[(tidy["indicator"] == "desi_sme_di3_gelo") & tidy["geo"].isin([HOME, EU_AGGREGATE])]
+national_data = common.national()
+national = national_data.rows_of("desi_sme_di3_gelo")
+national = national[national["geo"].isin([HOME, EU_AGGREGATE])]
 shares = common.analysis(
     "dii_shares", (cohort_key, minimum),
     lambda: suppress_small_groups(
@@ -88,10 +89,8 @@ bands = common.analysis(
         value_columns=["members", "in_band", "share"],
     ),
 )  # fmt: skip
-national_bands = tidy[
-    tidy["indicator"].isin(["dii3_vlo", "dii3_lo", "dii3_hi", "dii3_vhi"])
-    & tidy["geo"].isin([HOME, EU_AGGREGATE])
-]
+national_bands = national_data.rows_of("dii3_vlo", "dii3_lo", "dii3_hi", "dii3_vhi")
+national_bands = national_bands[national_bands["geo"].isin([HOME, EU_AGGREGATE])]
 common.chart(
     lambda: dii_bands_chart(bands, national_bands, tr, members=size.members, min_group=minimum),
     key="members_bands",

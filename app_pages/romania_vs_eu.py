@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from dih_dash.charts.cards import Card, cards_html
 from dih_dash.charts.national import kpi_gap_chart
 from dih_dash.domain.catalogue import DIMENSIONS
 from dih_dash.domain.provenance import flag_legend, source_line, source_name
@@ -79,60 +80,53 @@ def gap_text(indicator: str, gap: float | None) -> str:
     return tr.pp(gap, entry.decimals) if entry.is_percentage else tr.signed(gap, entry.decimals)
 
 
-def card(row: pd.Series) -> None:
+def card(row: pd.Series) -> Card:
     entry = catalogue[row["indicator"]]
     eu_level = row["target_level"] == "eu"
-    with st.container(border=True):
-        st.markdown(f"**{entry.label(tr.lang)}**", help=entry.definition(tr.lang))
-        if pd.isna(row["period"]):
-            st.caption(tr("romania_vs_eu.no_country_data"))
-            if not pd.isna(row["target"]):
-                key = "romania_vs_eu.eu_target_line" if eu_level else "romania_vs_eu.target_line"
-                st.markdown(tr(key, target=value_text(entry.id, row["target"])))
-            st.caption(entry.note(tr.lang))
-            return
-        better = row["better"]
-        st.metric(
-            label=tr("common.romania"),
-            value=value_text(entry.id, row["home_value"]),
-            delta=None
-            if pd.isna(row["gap"])
-            else tr("romania_vs_eu.delta_vs_eu", gap=gap_text(entry.id, row["gap"])),
-            # Our numbers use a true minus sign, which Streamlit does not read as negative;
-            # arrow and colour are therefore set here, the colour by the indicator's direction.
-            delta_arrow="off" if better is None else ("up" if row["gap"] > 0 else "down"),
-            delta_color="gray" if better is None else ("green" if better else "red"),
-        )
-        lines = [
-            tr(
-                "romania_vs_eu.eu_total_line" if entry.is_count else "romania_vs_eu.eu_line",
-                value=value_text(entry.id, row["eu_value"]),
-            ),
-            tr(
-                "romania_vs_eu.rank_line",
-                rank=int(row["rank"]) if not pd.isna(row["rank"]) else "–",
-                of=int(row["ranked"]),
-            ),
-        ]
+    title, definition = entry.label(tr.lang), entry.definition(tr.lang)
+    if pd.isna(row["period"]):
+        lines = [tr("romania_vs_eu.no_country_data")]
         if not pd.isna(row["target"]):
-            distance = (
-                "–"
-                if pd.isna(row["distance_to_target"])
-                else gap_text(entry.id, row["distance_to_target"]).lstrip("+")
-            )
-            if eu_level:
-                lines.append(
-                    tr("romania_vs_eu.eu_target_line", target=value_text(entry.id, row["target"]))
-                )
-                lines.append(tr("romania_vs_eu.eu_distance_line", distance=distance))
-            else:
-                lines.append(
-                    tr("romania_vs_eu.target_line", target=value_text(entry.id, row["target"]))
-                )
-                lines.append(tr("romania_vs_eu.distance_line", distance=distance))
-        st.markdown("  \n".join(lines))
-        flags = [f for f in (row["home_flag"], row["eu_flag"]) if f]
-        st.caption(source_line(tr, [row["source"]], [int(row["period"])], flags))
+            key = "romania_vs_eu.eu_target_line" if eu_level else "romania_vs_eu.target_line"
+            lines.append(tr(key, target=value_text(entry.id, row["target"])))
+        return Card(title, definition, lines=lines, source=entry.note(tr.lang))
+    better = row["better"]
+    lines = [
+        tr(
+            "romania_vs_eu.eu_total_line" if entry.is_count else "romania_vs_eu.eu_line",
+            value=value_text(entry.id, row["eu_value"]),
+        ),
+        tr(
+            "romania_vs_eu.rank_line",
+            rank=int(row["rank"]) if not pd.isna(row["rank"]) else "–",
+            of=int(row["ranked"]),
+        ),
+    ]
+    if not pd.isna(row["target"]):
+        distance = (
+            "–"
+            if pd.isna(row["distance_to_target"])
+            else gap_text(entry.id, row["distance_to_target"]).lstrip("+")
+        )
+        prefix = "romania_vs_eu.eu_" if eu_level else "romania_vs_eu."
+        lines.append(tr(f"{prefix}target_line", target=value_text(entry.id, row["target"])))
+        lines.append(tr(f"{prefix}distance_line", distance=distance))
+    flags = [f for f in (row["home_flag"], row["eu_flag"]) if f]
+    return Card(
+        title,
+        definition,
+        label=tr("common.romania"),
+        value=value_text(entry.id, row["home_value"]),
+        change=""
+        if pd.isna(row["gap"])
+        else tr("romania_vs_eu.delta_vs_eu", gap=gap_text(entry.id, row["gap"])),
+        # Arrow by the sign of the gap, colour by the indicator's direction: a lower share
+        # of, say, e-waste is good news.
+        direction=None if better is None else ("up" if row["gap"] > 0 else "down"),
+        tone="neutral" if better is None else ("good" if better else "bad"),
+        lines=lines,
+        source=source_line(tr, [row["source"]], [int(row["period"])], flags),
+    )
 
 
 if view == "cards":
@@ -141,10 +135,7 @@ if view == "cards":
         if rows.empty:
             continue
         st.subheader(tr(f"dimensions.{dimension}"))
-        columns = st.columns(3)
-        for position, (_, row) in enumerate(rows.iterrows()):
-            with columns[position % 3]:
-                card(row)
+        st.html(cards_html([card(row) for _, row in rows.iterrows()]))
 else:
     shown = pd.DataFrame(
         {

@@ -22,7 +22,6 @@ from dih_dash.domain.provenance import source_line
 tr = common.translator()
 data = common.national()
 catalogue = common.catalogue()
-tidy = data.tidy
 
 KPI_V3, KPI_V4 = "desi_sme_di3_gelo", "desi_sme_di4_gelo"
 entry = catalogue[KPI_V3]
@@ -33,12 +32,11 @@ st.caption(tr("sme.intro"))
 st.warning(tr("sme.versions_warning"), icon=":material/warning:")
 
 # --- headline: gap to the 90% target and the pace that would close it --------------------
-path_points = tidy[
-    tidy["indicator"].isin([KPI_V3, KPI_V4]) & tidy["geo"].isin([HOME, EU_AGGREGATE])
-]
+path_points = data.rows_of(KPI_V3, KPI_V4)
+path_points = path_points[path_points["geo"].isin([HOME, EU_AGGREGATE])]
 columns = st.columns(2)
 for column, geo in zip(columns, (HOME, EU_AGGREGATE), strict=True):
-    year = latest_period(tidy, KPI_V3, geo)
+    year = latest_period(path_points, KPI_V3, geo)
     v3 = path_points[(path_points["indicator"] == KPI_V3) & (path_points["geo"] == geo)]
     latest = float(v3[v3["period"] == year].iloc[0]["value"]) if year else None
     with column, st.container(border=True):
@@ -93,7 +91,7 @@ version_label = {
     4: tr("charts.dii_version", version="v4"),
 }
 band_ids = {f"dii{v}_{b}" for v in (3, 4) for b in ("vlo", "lo", "hi", "vhi")}
-versions = sorted({int(i[3]) for i in set(tidy["indicator"]) & band_ids})
+versions = sorted({int(i[3]) for i in set(data.by_indicator) & band_ids})
 # A choice only when the data hold bands of both versions (the snapshot has version 3's;
 # a refresh may add version 4's).
 version = versions[0]
@@ -113,10 +111,8 @@ if len(versions) > 1:
         or versions[0]
     )
 common.set_query(version=str(version) if len(versions) > 1 else None)
-bands = tidy[
-    tidy["indicator"].isin([f"dii{version}_{b}" for b in ("vlo", "lo", "hi", "vhi")])
-    & tidy["geo"].isin([HOME, EU_AGGREGATE])
-].copy()
+bands = data.rows_of(*(f"dii{version}_{b}" for b in ("vlo", "lo", "hi", "vhi")))
+bands = bands[bands["geo"].isin([HOME, EU_AGGREGATE])].copy()
 bands["band"] = bands["indicator"].str.split("_").str[1]
 bands_note = source_line(tr, bands["source"].unique(), bands["period"], bands["flag"])
 common.chart(
@@ -133,15 +129,12 @@ common.chart(
 
 # --- by size class ------------------------------------------------------------------------------
 st.subheader(tr("sme.sizes_heading"))
-size_year = latest_period(tidy, KPI_V3, HOME)
+size_year = latest_period(path_points, KPI_V3, HOME)
 size_rows = []
 for size in ("10-49", "50-249", "10-249", "GE250", "GE10"):
     indicator_id = dii_indicator_id(3, "gelo", size)
-    part = tidy[
-        (tidy["indicator"] == indicator_id)
-        & (tidy["period"] == size_year)
-        & tidy["geo"].isin([HOME, EU_AGGREGATE])
-    ]
+    rows = data.rows_of(indicator_id)
+    part = rows[(rows["period"] == size_year) & rows["geo"].isin([HOME, EU_AGGREGATE])]
     size_rows.append(part.assign(size=size))
 sizes = pd.concat(size_rows, ignore_index=True) if size_rows else pd.DataFrame()
 if not sizes.empty:

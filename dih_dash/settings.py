@@ -51,6 +51,8 @@ class Settings:
     mappings_dir: Path | None = None
     demo_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "demo")
     auto_load_demo: bool = True
+    # One log line per finished script run (page, milliseconds): bench/pages.py reads them.
+    log_run_times: bool = False
 
     @property
     def mapping_dir(self) -> Path:
@@ -168,6 +170,7 @@ def load_settings(
         mappings_dir=Path(m) if (m := get("mappings_dir")) else None,
         demo_dir=get_path("demo_dir", PROJECT_ROOT / "data" / "demo"),
         auto_load_demo=(get("auto_load_demo") or "1").lower() not in ("0", "false", "no"),
+        log_run_times=(get("log_run_times") or "0").lower() in ("1", "true", "yes"),
     )
     _check(settings)
     return settings

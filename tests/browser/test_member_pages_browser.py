@@ -41,6 +41,7 @@ def test_public_member_page(member_app, web, path):
     web.goto(f"{member_app}/{path}?lang=en")
     wait_for_app(web)
     assert web.locator("[data-testid=stException]").count() == 0
+    assert web.locator("[role=dialog]").count() == 0, "no 'Page not found' or other dialog"
     assert web.locator(".js-plotly-plot").count() >= 1
     shown = web.locator("[data-testid=stMain]").inner_text()
     assert "Demo data" in shown, "the demo cohort is labelled"

@@ -7,7 +7,9 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["romania-vs-eu", "indicators", "sme-digital-intensity", "desi-2017-2022", "data-sources"]
+# Romania vs EU is the default page: its address is the app's root ("/romania-vs-eu" would
+# be Streamlit's "Page not found" dialog over the default page).
+PAGES = ["", "indicators", "sme-digital-intensity", "desi-2017-2022", "data-sources"]
 
 
 def wait_for_app(page, timeout: float = 90_000) -> None:
@@ -25,6 +27,7 @@ def test_page_draws_a_chart_without_errors(app_url, web, path):
     wait_for_app(web)
     assert web.locator(".js-plotly-plot").count() >= 1
     assert web.locator("[data-testid=stException]").count() == 0
+    assert web.locator("[role=dialog]").count() == 0, "no 'Page not found' or other dialog"
     assert web.external_requests == []
 
 
@@ -42,10 +45,10 @@ def test_language_and_view_state_survive_in_the_link(app_url, web):
 
 
 def test_romanian_number_format_on_screen(app_url, web):
-    web.goto(f"{app_url}/romania-vs-eu?lang=ro")
+    web.goto(f"{app_url}/?lang=ro")
     wait_for_app(web)
     # The cards arrive after the first chart; wait for the two this test reads.
     for value in ("44,3%", "31,8%"):
-        web.locator("[data-testid=stMetricValue]", has_text=value).first.wait_for(timeout=30_000)
-    metrics = web.locator("[data-testid=stMetricValue]").all_inner_texts()
+        web.locator(".kpi-value", has_text=value).first.wait_for(timeout=30_000)
+    metrics = web.locator(".kpi-value").all_inner_texts()
     assert "44,3%" in metrics and "31,8%" in metrics

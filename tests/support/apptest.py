@@ -25,6 +25,7 @@ def texts(at: AppTest) -> str:
         "warning",
         "error",
         "success",
+        "html",
     ):
         parts += [str(e.value) for e in at.get(kind)]
     for metric in at.metric:

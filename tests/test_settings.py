@@ -20,6 +20,12 @@ def test_defaults():
     assert settings.database_url == "sqlite:////tmp/x/dih-dash.sqlite"
     assert settings.dma_band_bounds == (25.0, 50.0, 75.0) and settings.dii_band_bounds == (3, 6, 9)
     assert settings.default_peers == ("BG", "HU", "PL")
+    assert settings.log_run_times is False
+
+
+def test_run_time_logging_is_opt_in():
+    assert load_settings(env={"DIH_DASH_LOG_RUN_TIMES": "1"}, secrets={}).log_run_times
+    assert not load_settings(env={"DIH_DASH_LOG_RUN_TIMES": "0"}, secrets={}).log_run_times
 
 
 @pytest.mark.parametrize(

@@ -49,3 +49,59 @@ def test_gaps_are_dashes_and_formats_follow_the_language(lang, number, date):
     assert any(date in cell for cell in cells)
     # The missing share, the NaT and the missing label: a dash each.
     assert cells.count("–") == 3, cells
+
+
+def test_run_time_log_line_is_what_the_bench_reads():
+    import logging
+    import re
+
+    from app_pages import common
+
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    common.log_run_time("", 0.0125)  # the first call installs the stderr handler
+    logger = logging.getLogger("dih_dash.runs")
+    keep = Keep()
+    logger.addHandler(keep)
+    try:
+        common.log_run_time("cohort", 0.1234)
+        common.log_run_time("", 0.0125)
+    finally:
+        logger.removeHandler(keep)
+    assert records == ["page=cohort ms=123.4", "page=(default) ms=12.5"]
+    bench_line = re.compile(r"dih-dash run page=(?P<page>\S+) ms=(?P<ms>[0-9.]+)")
+    assert bench_line.search(f"dih-dash run {records[0]}")["ms"] == "123.4"
+
+
+def test_app_logs_each_finished_run_only_when_asked(monkeypatch):
+    import logging
+
+    from app_pages import common
+    from tests.support.apptest import APP
+
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    common.log_run_time("", 0.0)  # installs the stderr handler before ours
+    logger = logging.getLogger("dih_dash.runs")
+    keep = Keep()
+    logger.addHandler(keep)
+    try:
+        AppTest.from_file(str(APP), default_timeout=60).run()
+        assert records == [], "off by default"
+        monkeypatch.setenv("DIH_DASH_LOG_RUN_TIMES", "1")
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.run()
+        at.switch_page("app_pages/desi_2017_2022.py").run()
+    finally:
+        logger.removeHandler(keep)
+    assert not at.exception
+    assert [r.split(" ms=")[0] for r in records] == ["page=(default)", "page=desi-2017-2022"]
+    assert all(float(r.split(" ms=")[1]) > 0 for r in records)

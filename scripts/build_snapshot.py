@@ -1,4 +1,4 @@
-"""Rebuild the bundled national snapshot in data/snapshot/ from ../shared/data/raw.
+"""Rebuild the bundled national snapshot in data/snapshot/ from the raw files in data/raw/.
 
     python scripts/build_snapshot.py [--raw DIR] [--out DIR]
 

@@ -30,7 +30,7 @@ from dih_dash.sources.national_store import (
 from dih_dash.sources.raw_files import read_desi2022, read_desi2026_facts, read_sdmx_csv
 from dih_dash.sources.tidy import series_from_observations
 
-DEFAULT_RAW_DIR = PROJECT_ROOT.parent / "shared" / "data" / "raw"
+DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"
 
 RAW = {
     "isoc_e_dii": "eurostat_isoc_e_dii_sdmxcsv2_labels_2021-2025.csv",

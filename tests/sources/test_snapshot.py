@@ -1,5 +1,5 @@
 """The bundled snapshot: its manifest, the tidy-frame contract, the published figures,
-and — where ../shared is present — a rebuild from the raw files that must equal it."""
+and a rebuild from the raw files in data/raw/ that must equal it."""
 
 from __future__ import annotations
 
@@ -125,9 +125,6 @@ def test_sdmx_csv_reader_on_recorded_excerpt():
     assert tidy.loc[tidy["geo"] == "EE", "flag"].tolist() == ["d"]
 
 
-@pytest.mark.skipif(
-    not RAW.is_dir(), reason=f"raw data not present at {RAW} (set DIH_DASH_RAW_DIR)"
-)
 def test_rebuild_from_raw_equals_committed_snapshot(tmp_path):
     built = snapshot_build.build(RAW)
     manifest = snapshot_build.write(built, tmp_path / "snapshot", RAW)
@@ -147,7 +144,6 @@ def test_rebuild_from_raw_equals_committed_snapshot(tmp_path):
     assert manifest["checks"] == committed["checks"]
 
 
-@pytest.mark.skipif(not RAW.is_dir(), reason=f"raw data not present at {RAW}")
 def test_build_refuses_disagreeing_sources(tmp_path):
     """If the DESI 2026 profile and Eurostat disagreed, no snapshot would be written."""
     raw = tmp_path / "raw"

@@ -24,7 +24,7 @@ from dih_dash.domain.catalogue import (
 )
 
 # Every indicator of the DESI 2026 country profile
-# (shared/data/raw/derived_digital_decade_desi2026_country_profile.csv).
+# (the DESI 2026 country profile, data/raw/PROVENANCE.upstream.md).
 DD_PROFILE_IDS = (
     "desi_5gcov",
     "desi_5gcov_3400_3800",

@@ -63,7 +63,7 @@ def ai_body() -> bytes:
     """A small isoc_eb_ai answer in JSON-stat 2.0 with a dense `value` list.
 
     Hand-built (no isoc_eb_ai response was recorded); the two values are the published
-    2025 E_AI_TANY figures for RO and EU27_2020 (shared/data/raw/PROVENANCE.md, file 4).
+    2025 E_AI_TANY figures for RO and EU27_2020 (data/raw/PROVENANCE.upstream.md, A.4).
     """
     body = {
         "version": "2.0",

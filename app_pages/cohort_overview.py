@@ -26,6 +26,7 @@ from dih_dash.domain.cohort import (
     sorted_waves,
     suppress_small_groups,
 )
+from dih_dash.text_safety import markdown_text
 
 tr = common.translator()
 config = common.settings()
@@ -46,7 +47,7 @@ waves = sorted_waves(cohort["wave"].unique())
 state = (cohort_key, minimum)
 st.caption(
     tr("member_pages.cohort_line", members=members_text(tr, size.members),
-       assessments=size.assessments, waves=", ".join(waves) or "–")
+       assessments=size.assessments, waves=", ".join(markdown_text(w) for w in waves) or "–")
 )  # fmt: skip
 
 # --- counts -----------------------------------------------------------------------------------
@@ -64,14 +65,14 @@ if not common.is_admin():
     if counts[[*waves, "members"]].isna().any().any():
         st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
 counts["cluster"] = counts["cluster"].fillna(tr("member_pages.profile.no_cluster"))
+count_labels = {
+    "members": tr("member_pages.cohort.members_column"),
+    "assessments": tr("member_pages.cohort.assessments_column"),
+}
 common.table(
-    counts.rename(
-        columns={
-            "cluster": tr("surveys.fields.cluster"),
-            "members": tr("member_pages.cohort.members_column"),
-            "assessments": tr("member_pages.cohort.assessments_column"),
-        }
-    ),
+    counts.rename(columns={"cluster": tr("surveys.fields.cluster"), **count_labels}),
+    # Every column but the cluster counts members or assessments (one per round).
+    counts=[*waves, *count_labels.values()],
 )
 
 # --- DMA bands --------------------------------------------------------------------------------
@@ -187,7 +188,7 @@ if heat_wave is not None:
             "member_matrix", (*state, heat_wave),
             lambda: member_matrix(labelled, heat_wave, label_column="label"),
         )  # fmt: skip
-        st.caption(tr("member_pages.cohort.heatmap_members", wave=heat_wave))
+        st.caption(tr("member_pages.cohort.heatmap_members", wave=markdown_text(heat_wave)))
         by = None
     else:
         by = group_by or "cluster"

@@ -11,14 +11,14 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dih_dash.auth import LoginThrottle
+from dih_dash.auth import LoginThrottle, oidc_admin
 from dih_dash.charts.members import members_text, survey_extras
 from dih_dash.domain.catalogue import Catalogue, load_catalogue
 from dih_dash.domain.cohort import (
@@ -35,13 +35,9 @@ from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
 from dih_dash.i18n import LANGS, Translator, language_from_locale
 from dih_dash.settings import Settings, load_settings, secrets_paths
-from dih_dash.sources.national_store import (
-    MANIFEST,
-    NationalData,
-    current_refresh_dir,
-    load_national,
-)
+from dih_dash.sources.national_store import MANIFEST, NationalData
 from dih_dash.store import Actor, Store, load_demo, open_store
+from dih_dash.store.national_data import VersionPoll, load_national
 from dih_dash.values import is_missing
 
 LANG_KEY = "lang"
@@ -102,11 +98,17 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
+@st.cache_resource(show_spinner=False)
+def _version_poll() -> VersionPoll:
+    return VersionPoll()
+
+
 def _national_fingerprint(config: Settings) -> str:
-    """Changes whenever the snapshot is rebuilt or a refresh is published."""
+    """Changes whenever the snapshot is rebuilt or a refresh is published: in the data folder
+    at once; in the database (another replica's refresh) within DIH_DASH_NATIONAL_POLL_SECONDS."""
     manifest = config.snapshot_dir / MANIFEST
     snap = str(manifest.stat().st_mtime_ns) if manifest.is_file() else "none"
-    return f"{config.snapshot_dir}|{config.data_dir}|{snap}|{current_refresh_dir(config) or ''}"
+    return f"{config.snapshot_dir}|{config.data_dir}|{snap}|{_version_poll().key(config)}"
 
 
 # cache_resource, not cache_data: the frames are shared read-only by every session instead of
@@ -172,6 +174,7 @@ def figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
 
 
 def clear_national_cache() -> None:
+    _version_poll().forget()
     _figures.clear()
     _load_national_cached.clear()
     _kpi_table_cached.clear()
@@ -265,13 +268,20 @@ def downloads(
     )
 
 
-# Whole numbers that are years, ranks or ids: shown as they are, never as "2.025".
-_PLAIN_INTEGER_HINTS = ("year", "period", "an", "rank", "loc", "edi", "id", "nr", "row", "rând")
-
-
-def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2) -> None:
+def table(
+    frame: pd.DataFrame,
+    *,
+    height: int | str = "auto",
+    decimals: int = 2,
+    counts: Collection[object] = (),
+) -> None:
     """A table with the interface language's number and date formats (`44,34` and
-    `14.03.2025` in Romanian). The cells keep their numbers, so sorting stays numeric."""
+    `14.03.2025` in Romanian). The cells keep their numbers, so sorting stays numeric.
+
+    Whole numbers are years, ranks, ids and row numbers (shown as they are, never as
+    "2.025") unless their column is named in `counts`: those get the language's thousands
+    separator (`1.500`). The caller knows which is which from its columns' keys; a guess
+    from the translated header gave "Changed" and "Rows" other formats than "New"."""
     tr = translator()
     decimal, thousands = (",", ".") if tr.lang == "ro" else (".", ",")
     texts_with_gaps = [
@@ -287,14 +297,12 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
             if not frame[column].map(lambda v: isinstance(v, dt.date)).any():
                 frame[column] = frame[column].map(lambda v: "–" if is_missing(v) else v)
     floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
-    counts = [
-        c
-        for c in frame.columns
-        if pd.api.types.is_integer_dtype(frame[c])
-        and not any(hint in str(c).lower() for hint in _PLAIN_INTEGER_HINTS)
+    counted = set(counts)
+    count_columns = [
+        c for c in frame.columns if c in counted and pd.api.types.is_integer_dtype(frame[c])
     ]
     dates = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, dt.date)).any()]
-    if not (floats or counts or dates):
+    if not (floats or count_columns or dates):
         # Nothing to format: a Styler would only cost time (tens of ms on a long table).
         st.dataframe(frame, hide_index=True, width="stretch", height=height)
         return
@@ -303,8 +311,8 @@ def table(frame: pd.DataFrame, *, height: int | str = "auto", decimals: int = 2)
         styler = styler.format(
             precision=decimals, decimal=decimal, thousands=thousands, na_rep="–", subset=floats
         )
-    if counts:
-        styler = styler.format(thousands=thousands, na_rep="–", subset=counts)
+    if count_columns:
+        styler = styler.format(thousands=thousands, na_rep="–", subset=count_columns)
     if dates:
         styler = styler.format(
             # Missing first: NaT is a datetime too, and has no strftime.
@@ -624,12 +632,10 @@ def auth_mode() -> str:
 
 def is_admin() -> bool:
     if auth_mode() == "oidc":
-        if not st.user.get("is_logged_in", False):
-            return False
         # Deny by default: anyone can have an account with the identity provider, so only
-        # the addresses listed in DIH_DASH_ADMIN_EMAILS administer.
-        allowed = settings().admin_emails
-        return str(st.user.get("email", "")).lower() in allowed
+        # the addresses listed in DIH_DASH_ADMIN_EMAILS administer, and only when the
+        # provider has not marked them unverified.
+        return oidc_admin(st.user, settings().admin_emails)
     return bool(st.session_state.get(ADMIN_KEY))
 
 

@@ -3,13 +3,18 @@ flag legend, licences and attribution, the indicator catalogue, and a refresh ac
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages import common
 from dih_dash.charts.national import coverage_chart
 from dih_dash.domain.provenance import FLAG_LETTERS, periods_text, source_name
-from dih_dash.sources.refresh import refresh, refreshable_datasets
+from dih_dash.sources.refresh import refreshable_datasets
+from dih_dash.store import national as stored
+from dih_dash.store.refresh_worker import manual_refresh
 
 tr = common.translator()
 config = common.settings()
@@ -18,6 +23,24 @@ catalogue = common.catalogue()
 
 st.title(tr("data_sources.title"))
 st.caption(tr("data_sources.intro"))
+
+
+def data_as_of() -> str:
+    """The date of the data in view: when the refreshed Eurostat data was fetched, and when
+    the snapshot (which the rest comes from) was built."""
+    fetched = [i.fetched_at for i in data.datasets.values() if i.origin == "refresh"]
+    built = [i.fetched_at for i in data.datasets.values() if i.origin == "snapshot"]
+    built_text = common.fetched_text(tr, max(filter(None, built), default=None))
+    if any(fetched):
+        return tr(
+            "data_sources.status.data_as_of_refresh",
+            fetched=common.fetched_text(tr, max(filter(None, fetched))),
+            built=built_text,
+        )
+    return tr("data_sources.status.data_as_of_snapshot", built=built_text)
+
+
+st.markdown(data_as_of())
 
 st.subheader(tr("data_sources.datasets_heading"))
 records = []
@@ -66,7 +89,7 @@ elif st.button(tr("data_sources.refresh_button"), icon=":material/sync:", key="r
         bar.progress(min(step / max(total, 1), 1.0), text=message)
 
     with st.spinner(tr("data_sources.refresh_running")):
-        report = refresh(config, catalogue, datasets, progress=show)
+        report = manual_refresh(config, catalogue, common.store().engine, datasets, show)
     st.session_state["refresh_outcome"] = {
         "ok": report.ok,
         "datasets": ", ".join(f"{o.dataset} ({o.rows})" for o in report.outcomes),
@@ -86,6 +109,61 @@ if outcome and outcome["ok"]:
 elif outcome:
     st.error(tr("data_sources.refresh_failed"), icon=":material/error:")
     st.code(outcome["detail"], language=None, wrap_lines=True)
+
+
+def when(moment: dt.datetime | None) -> str:
+    return common.fetched_text(tr, moment.isoformat() if moment else None)
+
+
+def run_text(run: stored.RefreshRun | None) -> str:
+    if run is None:
+        return tr("data_sources.status.never")
+    state = "running" if run.ok is None else "succeeded" if run.ok else "failed"
+    trigger = tr(f"data_sources.status.trigger_{run.trigger}")
+    return tr(f"data_sources.status.{state}", when=when(run.started_at), trigger=trigger)
+
+
+def next_run_text(planned: stored.PlannedRun | None) -> str:
+    if planned is None or planned.next_run_at is None:
+        return tr("data_sources.status.none_planned")
+    # A worker replans at least every minute; a time well past means none is running.
+    if planned.next_run_at < dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10):
+        return tr("data_sources.status.overdue", when=when(planned.next_run_at))
+    return when(planned.next_run_at)
+
+
+# What the worker did: staff only (failure reasons name servers and errors).
+if common.is_admin():
+    st.subheader(tr("data_sources.status.heading"))
+    every = config.refresh_every_hours
+    st.caption(
+        tr(
+            "data_sources.status.help",
+            at=f"{config.refresh_at:%H:%M}",
+            zone=config.refresh_timezone,
+            every=tr("data_sources.status.every", hours=f"{every:g}") if every else "",
+            retries=config.refresh_retries,
+        )
+    )
+    try:
+        engine = common.store().engine
+        last = stored.last_run(engine)
+        success = stored.last_run(engine, ok=True)
+        failure = stored.last_run(engine, ok=False)
+        planned = stored.planned_run(engine)
+    except SQLAlchemyError:
+        st.warning(tr("data_sources.status.unavailable"), icon=":material/warning:")
+    else:
+        status = st.columns(3)
+        status[0].markdown(f"**{tr('data_sources.status.last_attempt')}**  \n{run_text(last)}")
+        status[1].markdown(
+            f"**{tr('data_sources.status.last_success')}**  \n"
+            + (when(success.started_at) if success else tr("data_sources.status.never"))
+        )
+        status[2].markdown(f"**{tr('data_sources.status.next_run')}**  \n{next_run_text(planned)}")
+        if failure is not None:
+            st.caption(tr("data_sources.status.failure_reason", when=when(failure.started_at)))
+            st.code(failure.reason or "–", language=None, wrap_lines=True)
 
 st.subheader(tr("data_sources.flags_heading"))
 common.table(

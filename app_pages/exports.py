@@ -11,6 +11,7 @@ from app_pages import common
 from dih_dash.exports.html_report import deck_html
 from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.pptx_deck import deck_pptx
+from dih_dash.text_safety import markdown_text
 
 tr = common.translator()
 
@@ -64,7 +65,7 @@ for number, (slide, figure) in enumerate(zip(slides, figures, strict=True), star
     if figure is None:
         continue
     columns = st.columns([3, 1, 1], vertical_alignment="center")
-    columns[0].markdown(f"{number}. {slide.title}")
+    columns[0].markdown(f"{number}. {markdown_text(slide.title)}")
     for column, fmt in zip(columns[1:], ("png", "svg"), strict=True):
         column.download_button(
             fmt.upper(),

@@ -18,6 +18,7 @@ from dih_dash.domain.cohort import (
 )
 from dih_dash.domain.survey_schema import DII_ITEMS, DMA_DIMENSIONS
 from dih_dash.sources.services import ServicesFileError, load_services
+from dih_dash.text_safety import markdown_text
 
 tr = common.translator()
 config = common.settings()
@@ -73,7 +74,10 @@ common.chart(
     state=(common.frame_version(frame), common.is_admin(), member_id),
 )
 
-st.subheader(tr("member_pages.profile.latest_heading", wave=latest["wave"]))
+# Ids and rounds come from the survey files: escaped wherever markdown shows them.
+wave_shown = markdown_text(latest["wave"])
+id_shown = markdown_text(member_id)
+st.subheader(tr("member_pages.profile.latest_heading", wave=wave_shown))
 numbers = st.columns(3)
 numbers[0].metric(tr("member_pages.profile.dma_overall"), tr.num(latest["dma_overall"]))
 numbers[1].metric(
@@ -89,7 +93,7 @@ numbers[2].metric(
     else "–",
 )
 
-st.subheader(tr("member_pages.profile.dii_heading", wave=latest["wave"]))
+st.subheader(tr("member_pages.profile.dii_heading", wave=wave_shown))
 status = dii_item_status(latest)
 common.table(
     pd.DataFrame(
@@ -106,7 +110,7 @@ st.subheader(tr("member_pages.profile.weakest_heading"))
 try:
     services = load_services(config.services_file)
 except (ServicesFileError, OSError) as exc:
-    st.error(tr("member_pages.profile.services_error", error=str(exc)))
+    st.error(tr("member_pages.profile.services_error", error=markdown_text(exc)))
     services = {}
 for dimension in weakest_dimensions(latest):
     with st.container(border=True):
@@ -124,7 +128,7 @@ for dimension in weakest_dimensions(latest):
 with st.expander(tr("member_pages.profile.delete_heading"), icon=":material/delete:"):
     st.caption(tr("member_pages.profile.delete_help"))
     confirmed = st.checkbox(
-        tr("member_pages.profile.delete_confirm", member_id=member_id), key="delete_confirm"
+        tr("member_pages.profile.delete_confirm", member_id=id_shown), key="delete_confirm"
     )
     if st.button(
         tr("member_pages.profile.delete_button"), disabled=not confirmed, key="delete_member"
@@ -132,5 +136,5 @@ with st.expander(tr("member_pages.profile.delete_heading"), icon=":material/dele
         common.store().delete_member(member_id, common.actor())
         common.clear_members_cache()
         st.session_state.pop("profile_member", None)
-        st.success(tr("member_pages.profile.deleted", member_id=member_id))
+        st.success(tr("member_pages.profile.deleted", member_id=id_shown))
         st.rerun()

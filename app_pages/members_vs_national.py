@@ -16,6 +16,7 @@ from dih_dash.domain.cohort import (
     suppress_small_groups,
 )
 from dih_dash.domain.geo import EU_AGGREGATE, HOME
+from dih_dash.text_safety import markdown_text
 
 tr = common.translator()
 
@@ -34,7 +35,7 @@ minimum = common.min_group()
 waves = sorted_waves(cohort["wave"].unique())
 st.caption(
     tr("member_pages.cohort_line", members=members_text(tr, size.members),
-       assessments=size.assessments, waves=", ".join(waves) or "–")
+       assessments=size.assessments, waves=", ".join(markdown_text(w) for w in waves) or "–")
 )  # fmt: skip
 st.info(tr("member_pages.headline.instruments"), icon=":material/compare_arrows:")
 
@@ -56,7 +57,8 @@ metric_columns = st.columns(4)
 if not tens.empty:
     last = tens.iloc[-1]  # rounds come sorted, T0 first
     metric_columns[0].metric(
-        tr("member_pages.headline.latest", wave=last["wave"]), tr.pct(last["share"])
+        tr("member_pages.headline.latest", wave=markdown_text(last["wave"])),
+        tr.pct(last["share"]),
     )
     metric_columns[3].metric(
         tr("member_pages.headline.gap"), tr.pp(last["gap_to_target"]).lstrip("+")
@@ -108,7 +110,12 @@ shown = shown.rename(columns=lambda c: tr(f"member_pages.headline.columns.{c}"))
 national_rows = national.assign(size_group=tr("sizes.10-249"))[
     ["geo", "period", "value", "flag", "source"]
 ]
-common.table(shown)
+common.table(
+    shown,
+    counts=[
+        tr(f"member_pages.headline.columns.{c}") for c in ("assessed", "members", "at_least_basic")
+    ],
+)
 common.downloads(
     pd.concat([shown, national_rows], ignore_index=True),
     f"members-vs-national-{tr.lang}",

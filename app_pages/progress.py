@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import common
 from dih_dash.charts.members import dumbbell_chart, members_text, progress_chart
 from dih_dash.domain.cohort import band_moves, paired_assessments, progress_summary, sorted_waves
+from dih_dash.text_safety import markdown_text
 
 tr = common.translator()
 config = common.settings()
@@ -48,9 +49,11 @@ if wave_from == wave_to:
 state = (cohort_key, wave_from, wave_to)
 paired = common.analysis("paired", state, lambda: paired_assessments(cohort, wave_from, wave_to))
 count = len(paired)
+# Rounds come from the survey files: escaped wherever markdown shows them.
+from_shown, to_shown = markdown_text(wave_from), markdown_text(wave_to)
 st.markdown(
     tr("member_pages.progress.paired", members=f"**{members_text(tr, count)}**",
-       wave_from=wave_from, wave_to=wave_to)
+       wave_from=from_shown, wave_to=to_shown)
 )  # fmt: skip
 if count < minimum:
     st.info(
@@ -89,7 +92,7 @@ common.downloads(
 
 if common.is_admin():
     st.subheader(
-        tr("member_pages.progress.per_member_heading", wave_from=wave_from, wave_to=wave_to)
+        tr("member_pages.progress.per_member_heading", wave_from=from_shown, wave_to=to_shown)
     )
     labels = [
         f"{n} ({m})" for n, m in zip(paired["company_name"], paired["member_id"], strict=True)

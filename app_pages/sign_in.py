@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from app_pages import common
-from dih_dash.auth import PasswordHashError, looks_like_plain_text, verify_password
+from dih_dash.auth import PasswordHashError, password_hash_problem, verify_password
 
 tr = common.translator()
 config = common.settings()
@@ -16,13 +16,23 @@ mode = common.auth_mode()
 
 st.title(tr("auth.title"))
 
+
+def sign_out_button() -> None:
+    if not st.button(tr("auth.sign_out"), key="sign_out"):
+        return
+    st.session_state.pop(common.ADMIN_KEY, None)
+    if mode == "oidc":
+        # st.logout() sends the browser to /auth/logout, which deletes the identity cookie
+        # and ends the provider's session; a rerun here would drop that redirect, leaving the
+        # page looking signed out while the cookie signs the next visit straight back in.
+        st.logout()
+        st.stop()
+    st.rerun()
+
+
 if common.is_admin():
     st.success(tr("auth.signed_in_as", name=common.actor().name), icon=":material/verified_user:")
-    if st.button(tr("auth.sign_out"), key="sign_out"):
-        st.session_state.pop(common.ADMIN_KEY, None)
-        if mode == "oidc":
-            st.logout()
-        st.rerun()
+    sign_out_button()
     st.stop()
 
 st.caption(tr("auth.intro"))
@@ -36,14 +46,23 @@ if mode == "oidc":
     if not config.admin_emails:
         st.warning(tr("auth.no_admin_emails"), icon=":material/group_off:")
     if st.user.get("is_logged_in", False):
+        # Signed in with the provider but not listed: signing in again would only come back
+        # as the same account, so what helps is signing out (then in with another account).
         st.warning(tr("auth.not_an_admin", email=st.user.get("email", "")))
+        sign_out_button()
+        st.stop()
     if st.button(tr("auth.sign_in_oidc"), key="sign_in_oidc", type="primary"):
         st.login()
     st.stop()
 
 stored_hash = config.admin_password_hash or ""
-if looks_like_plain_text(stored_hash):
-    st.error(tr("auth.plain_text_setting"), icon=":material/gpp_bad:")
+# Checked before the form is shown: with a hash no password can match, every attempt
+# would say "wrong password" and the admin would doubt the password, not the setting.
+problem = password_hash_problem(stored_hash)
+if problem is not None:
+    key = "auth.plain_text_setting" if problem == "plain_text" else "auth.bad_hash_setting"
+    st.error(tr(key), icon=":material/gpp_bad:")
+    st.code("dih-dash admin hash-password", language="bash")
     st.stop()
 
 client = common.login_client()

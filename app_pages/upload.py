@@ -20,6 +20,7 @@ from dih_dash.exports.templates import template_csv, template_xlsx
 from dih_dash.sources.mapping_files import list_mappings, save_mapping
 from dih_dash.sources.survey_files import DELIMITER_NAMES, FileRefused, read_table
 from dih_dash.store import import_file, remove_demo
+from dih_dash.text_safety import markdown_text
 
 tr = common.translator()
 config = common.settings()
@@ -45,18 +46,22 @@ if store.has_demo():
 outcome = st.session_state.pop("upload_outcome", None)
 if outcome:
     (st.success if outcome[0] == "success" else st.error)(outcome[1])
+# The log's whole numbers that are counts (thousands separated); the id is a number to
+# quote, shown as it is.
+LOG_COUNTS = ("size_bytes", "rows", "inserted", "updated", "unchanged", "rejected")
 with st.expander(tr("upload.log_heading"), icon=":material/history:"):
     log = store.list_uploads()
     if log.empty:
         st.caption(tr("upload.log_empty"))
     else:
+        labels = {
+            c: tr(f"upload.log_columns.{c}") if tr.has(f"upload.log_columns.{c}") else c
+            for c in log.columns
+        }
         common.table(
-            log.rename(
-                columns=lambda c: (
-                    tr(f"upload.log_columns.{c}") if tr.has(f"upload.log_columns.{c}") else c
-                )
-            ),
+            log.rename(columns=labels),
             height=240,
+            counts=[labels[c] for c in LOG_COUNTS if c in labels],
         )
 
 # --- templates --------------------------------------------------------------------------------
@@ -98,7 +103,11 @@ max_bytes = config.max_upload_mb * 1024 * 1024
 try:
     table = read_table(data, uploaded.name, max_bytes=max_bytes, max_rows=config.max_rows)
 except FileRefused as refused:
-    st.error(tr("upload.refused", reason=refused.reason(tr.lang)), icon=":material/block:")
+    # The reason may repeat the file's own words (the closest header found): escaped.
+    st.error(
+        tr("upload.refused", reason=markdown_text(refused.reason(tr.lang))),
+        icon=":material/block:",
+    )
     st.stop()
 
 left, middle, right = st.columns(3)
@@ -126,7 +135,13 @@ if layout_choice == "mapped":
     )
     if chosen_name:
         mapping = saved[chosen_name]
-        st.caption(tr("upload.mapping_in_use", name=mapping.name, columns=len(mapping.columns)))
+        st.caption(
+            tr(
+                "upload.mapping_in_use",
+                name=markdown_text(mapping.name),
+                columns=len(mapping.columns),
+            )
+        )
     else:
         st.markdown(tr("upload.mapping_builder_help"))
         suggestions = suggest_mapping(table.header)
@@ -148,16 +163,22 @@ if layout_choice == "mapped":
         try:
             mapping = ColumnMapping(name=new_name.strip() or "unsaved", columns=columns_map)
         except MappingError as exc:
-            st.error(exc.message(tr.lang))
+            st.error(markdown_text(exc.message(tr.lang)))
             st.stop()
         if st.button(tr("upload.save_mapping"), key="save_mapping", disabled=not new_name.strip()):
             try:
                 path = save_mapping(config.mapping_dir, mapping)
             except (MappingError, OSError) as exc:
                 message = exc.message(tr.lang) if isinstance(exc, MappingError) else str(exc)
-                st.error(message)
+                st.error(markdown_text(message))
             else:
-                st.success(tr("upload.mapping_saved", name=mapping.name, path=str(path)))
+                st.success(
+                    tr(
+                        "upload.mapping_saved",
+                        name=markdown_text(mapping.name),
+                        path=markdown_text(path),
+                    )
+                )
 
 # --- check (a dry run: nothing stored) --------------------------------------------------------
 options = (layout_choice, wave, skip_invalid, None if mapping is None else repr(mapping.to_dict()))
@@ -174,7 +195,10 @@ if st.session_state.get("upload_check_key") != check_key:
 report = st.session_state["upload_check"]
 
 if report.refused is not None:
-    st.error(tr("upload.refused", reason=report.refused.reason(tr.lang)), icon=":material/block:")
+    st.error(
+        tr("upload.refused", reason=markdown_text(report.refused.reason(tr.lang))),
+        icon=":material/block:",
+    )
     st.stop()
 
 st.subheader(tr("upload.detected_heading"))

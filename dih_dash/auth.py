@@ -10,11 +10,12 @@ administer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
@@ -44,9 +45,11 @@ def verify_password(stored_hash: str, password: str) -> bool:
     if stored_hash.startswith("$argon2"):
         try:
             return _hasher.verify(stored_hash, password)
-        except (VerifyMismatchError, VerificationError):
+        except VerifyMismatchError:
             return False
-        except InvalidHashError as exc:
+        except (VerificationError, InvalidHashError) as exc:
+            # argon2 says "Decoding failed" (a VerificationError) for a cut or mistyped
+            # hash: that is the setting's fault, not a wrong password.
             raise PasswordHashError(f"the argon2 hash is malformed: {exc}") from exc
     if stored_hash.startswith("scrypt$"):
         try:
@@ -68,6 +71,66 @@ def verify_password(stored_hash: str, password: str) -> bool:
 def looks_like_plain_text(value: str) -> bool:
     """A configured 'hash' that is neither format is most likely a plain password."""
     return not value.strip().startswith(("$argon2", "scrypt$"))
+
+
+HASH_SETTING = "DIH_DASH_ADMIN_PASSWORD_HASH"
+_HOW_TO_HASH = (
+    "make one with `dih-dash admin hash-password` and put the line it prints in "
+    f"{HASH_SETTING} (or admin_password_hash under [dih_dash] in .streamlit/secrets.toml)"
+)
+# Verified against once per checked hash: only whether argon2/scrypt can use it matters.
+_PROBE = "dih-dash: is this hash usable?"
+
+
+def password_hash_problem(value: str | None) -> str | None:
+    """What is wrong with the configured admin password hash: `plain_text` (no hash at
+    all, most likely the password itself), `malformed` (a cut, mistyped or impossible
+    hash), or None when it is usable or unset (then nobody signs in with a password)."""
+    if value is None or not value.strip():
+        return None
+    if looks_like_plain_text(value):
+        return "plain_text"
+    return "malformed" if _unusable(value.strip()) else None
+
+
+@functools.lru_cache(maxsize=8)
+def _unusable(stored_hash: str) -> bool:
+    # Cached: a verification costs tens of milliseconds, and the sign-in page asks on
+    # every run.
+    if stored_hash.startswith("scrypt$"):
+        parts = stored_hash.split("$")
+        if len(parts) != 6:
+            return True
+        try:
+            salt, digest = bytes.fromhex(parts[4]), bytes.fromhex(parts[5])
+        except ValueError:
+            return True
+        # An empty digest would compare equal to any password's empty digest.
+        if not salt or len(digest) < 16:
+            return True
+    try:
+        verify_password(stored_hash, _PROBE)
+    except PasswordHashError:
+        return True
+    return False
+
+
+def check_password_hash_setting(value: str | None) -> None:
+    """Raise PasswordHashError, with a message naming the setting and how to make a hash,
+    when the configured admin password hash cannot be used. Never repeats the value: a
+    plain-text one is a password."""
+    problem = password_hash_problem(value)
+    if problem == "plain_text":
+        raise PasswordHashError(
+            f"{HASH_SETTING} holds no password hash (argon2id `$argon2id$…` or "
+            f"`scrypt$n$r$p$salt$hash`) but what looks like a plain-text password, which is "
+            f"never accepted; {_HOW_TO_HASH}"
+        )
+    if problem == "malformed":
+        raise PasswordHashError(
+            f"{HASH_SETTING} holds a malformed password hash (cut short or mistyped), so no "
+            f"password could ever match it; {_HOW_TO_HASH}"
+        )
 
 
 @dataclass
@@ -120,3 +183,23 @@ class LoginThrottle:
         with self._lock:
             self._failures.pop(client, None)
             self._locked_until.pop(client, None)
+
+
+# --- OIDC: who may administer ------------------------------------------------------------------
+
+
+def oidc_admin(user: Mapping[str, object], admin_emails: Collection[str]) -> bool:
+    """Whether the identity the provider vouched for (Streamlit's `st.user`) may administer.
+
+    Deny by default: signed in, with an e-mail address on the list (compared without case
+    or surrounding spaces), and not one the provider says it has not verified. Anyone can
+    hold an account with a public provider and some let a user type any address, so an
+    address marked `email_verified: false` proves nothing; a provider that sends no such
+    claim (Microsoft Entra ID) is trusted for the addresses it issues.
+    """
+    if user.get("is_logged_in") is not True:
+        return False
+    email = str(user.get("email") or "").strip().lower()
+    if not email or email not in {e.strip().lower() for e in admin_emails}:
+        return False
+    return str(user.get("email_verified", True)).strip().lower() not in ("false", "0", "")

@@ -8,8 +8,10 @@ still override one value per process.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_EUROSTAT_URL = "https://ec.europa.eu/eurostat/api/dissemination"
+
+# Where refreshed national data is published (DIH_DASH_NATIONAL_STORE): "auto" puts it in
+# the database when that is PostgreSQL (replicas on several machines share it) and in the
+# data folder otherwise (a laptop, one process, works offline without any database).
+NATIONAL_STORES = ("auto", "database", "folder")
 
 
 class SettingsError(ValueError):
@@ -53,6 +60,18 @@ class Settings:
     auto_load_demo: bool = True
     # One log line per finished script run (page, milliseconds): bench/pages.py reads them.
     log_run_times: bool = False
+    national_store: str = "auto"
+    # How stale a replica's idea of the active national version may get: the pages ask
+    # the database at most this often whether another process published a new one.
+    national_poll_seconds: float = 30.0
+    # The scheduled refresh (`dih-dash worker`): daily at `refresh_at` in `refresh_timezone`,
+    # or every `refresh_every_hours` counted from that time; a failed attempt is retried up
+    # to `refresh_retries` times, after refresh_retry_minutes x 1, 2, 4, ...
+    refresh_at: dt.time = dt.time(3, 30)
+    refresh_timezone: str = "Europe/Bucharest"
+    refresh_every_hours: float | None = None
+    refresh_retries: int = 3
+    refresh_retry_minutes: float = 10.0
 
     @property
     def mapping_dir(self) -> Path:
@@ -61,6 +80,17 @@ class Settings:
     @property
     def eurostat_dir(self) -> Path:
         return self.data_dir / "eurostat"
+
+    @property
+    def national_in_database(self) -> bool:
+        """Whether refreshed national data is published in the database (see NATIONAL_STORES)."""
+        if self.national_store == "auto":
+            return self.database_url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+        return self.national_store == "database"
+
+    @property
+    def refresh_zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.refresh_timezone)
 
 
 def _read_secrets(paths: list[Path]) -> dict[str, object]:
@@ -91,6 +121,14 @@ def _floats(name: str, raw: str, count: int) -> tuple[float, ...]:
     if len(values) != count or list(values) != sorted(values):
         raise SettingsError(f"{name}: expected {count} increasing numbers, got {raw!r}")
     return values
+
+
+def _time_of_day(name: str, raw: str) -> dt.time:
+    try:
+        hours, minutes = (int(part) for part in raw.strip().split(":"))
+        return dt.time(hours, minutes)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: expected a time of day as HH:MM, got {raw!r}") from exc
 
 
 def load_settings(
@@ -142,6 +180,14 @@ def load_settings(
         p.strip().upper() for p in (get("default_peers") or "BG,HU,PL").split(",") if p.strip()
     )
 
+    national_store = (get("national_store") or "auto").lower()
+    if national_store not in NATIONAL_STORES:
+        raise SettingsError(
+            f"DIH_DASH_NATIONAL_STORE: expected one of {', '.join(NATIONAL_STORES)}, "
+            f"got {national_store!r}"
+        )
+    every_raw = get("refresh_every_hours")
+
     def get_path(key: str, default: Path) -> Path:
         raw = get(key)
         return Path(raw).expanduser() if raw else default
@@ -171,6 +217,13 @@ def load_settings(
         demo_dir=get_path("demo_dir", PROJECT_ROOT / "data" / "demo"),
         auto_load_demo=(get("auto_load_demo") or "1").lower() not in ("0", "false", "no"),
         log_run_times=(get("log_run_times") or "0").lower() in ("1", "true", "yes"),
+        national_store=national_store,
+        national_poll_seconds=get_float("national_poll_seconds", 30.0),
+        refresh_at=_time_of_day("DIH_DASH_REFRESH_AT", get("refresh_at") or "03:30"),
+        refresh_timezone=get("refresh_timezone") or "Europe/Bucharest",
+        refresh_every_hours=get_float("refresh_every_hours", 0.0) if every_raw else None,
+        refresh_retries=get_int("refresh_retries", 3),
+        refresh_retry_minutes=get_float("refresh_retry_minutes", 10.0),
     )
     _check(settings)
     return settings
@@ -188,6 +241,22 @@ def _check(settings: Settings) -> None:
     for name, value in positive.items():
         if value <= 0:
             raise SettingsError(f"{name}: must be greater than 0, got {value}")
+    if settings.national_poll_seconds < 0:
+        raise SettingsError("DIH_DASH_NATIONAL_POLL_SECONDS cannot be negative")
+    every = settings.refresh_every_hours
+    if every is not None and not every > 0:
+        raise SettingsError(f"DIH_DASH_REFRESH_EVERY_HOURS: must be greater than 0, got {every}")
+    if settings.refresh_retries < 0 or not settings.refresh_retry_minutes > 0:
+        raise SettingsError(
+            "DIH_DASH_REFRESH_RETRIES cannot be negative and DIH_DASH_REFRESH_RETRY_MINUTES "
+            "must be greater than 0"
+        )
+    try:
+        settings.refresh_zone  # noqa: B018 - refused here rather than in the worker at 3 a.m.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"DIH_DASH_REFRESH_TIMEZONE: unknown time zone {settings.refresh_timezone!r}"
+        ) from exc
     if settings.http_retries < 0 or settings.http_backoff < 0:
         raise SettingsError("DIH_DASH_HTTP_RETRIES and DIH_DASH_HTTP_BACKOFF cannot be negative")
     if not all(0 < bound < 100 for bound in settings.dma_band_bounds):

@@ -8,6 +8,10 @@ its waves and member count, and Eurostat's series and year where national bars a
 Member names reach a figure only where the caller passes them (`dumbbell_chart` labels,
 the row labels of `cohort_heatmap`, a radar trace's label); nothing here reads
 `member_id` or `company_name` from a table, so a public page cannot leak one by accident.
+
+Names, ids, clusters and sectors are typed by people into the survey files, and Plotly reads
+HTML in every label: they reach a figure only through `plotly_text`, so a name reading
+`<a href="…">` shows those characters instead of a link.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from dih_dash.domain.scoring import DII_BANDS, DMA_BANDS
 from dih_dash.domain.survey_schema import DMA_COLUMNS, DMA_DIMENSIONS
 from dih_dash.i18n import Translator
 from dih_dash.sources.geo import BOUNDARIES_ATTRIBUTION
+from dih_dash.text_safety import plotly_text
 
 # The member bars of the headline: micro members apart, because Eurostat's DII has no
 # figure for enterprises below 10 persons employed.
@@ -139,14 +144,15 @@ def dimension_label(tr: Translator, column: str) -> str:
 
 def group_label(tr: Translator, by: str | None, value: object) -> str:
     """How a group is named on a chart: size classes and size groups translated, clusters,
-    sectors and counties as the hub wrote them, "not stated" for a missing value."""
+    sectors and counties as the hub wrote them (escaped for Plotly: only charts use this),
+    "not stated" for a missing value."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return tr("members.not_stated")
     if by == "size_class" and tr.has(f"members.size_classes.{value}"):
         return tr(f"members.size_classes.{value}")
     if by == "size_group" and tr.has(f"members.size_groups.{value}"):
         return tr(f"members.size_groups.{value}")
-    return str(value)
+    return plotly_text(value)
 
 
 def _shown(table: pd.DataFrame) -> pd.Series:
@@ -496,17 +502,18 @@ def dimension_radar(
         colour = colours[used.get(trace.kind, 0) % len(colours)]
         used[trace.kind] = used.get(trace.kind, 0) + 1
         r = [_number(trace.values.get(d)) for d in DMA_DIMENSIONS]
+        label = plotly_text(trace.label)
         fig.add_trace(
             go.Scatterpolar(
                 # The first point repeated closes the shape.
                 r=[*r, r[0]],
                 theta=[*theta, theta[0]],
                 mode="lines+markers",
-                name=trace.label,
+                name=label,
                 line={"color": colour, "dash": dash, "width": width},
                 marker={"size": 6 if trace.kind == "member" else 4},
                 hovertext=[
-                    f"{trace.label}<br>{dimension_label(tr, d)}: {tr.num(v)}"
+                    f"{label}<br>{dimension_label(tr, d)}: {tr.num(v)}"
                     for d, v in zip([*DMA_DIMENSIONS, DMA_DIMENSIONS[0]], [*r, r[0]], strict=True)
                 ],
                 hoverinfo="text",
@@ -723,7 +730,7 @@ def dumbbell_chart(
     before = [_number(v) for v in paired["dma_overall_before"]]
     after = [_number(v) for v in paired["dma_overall_after"]]
     names = (
-        [str(label) for label in labels]
+        [plotly_text(label) for label in labels]
         if labels is not None
         else [tr("members.dumbbell.member_n", n=i + 1) for i in range(len(paired))]
     )
@@ -795,7 +802,9 @@ def county_map(
     no text layers), with the boundaries' attribution in the source line."""
     features = list(geojson.get("features", []))
     names = {
-        f["properties"]["NUTS_ID"]: f["properties"].get("NAME_LATN") or f["properties"]["NUTS_ID"]
+        f["properties"]["NUTS_ID"]: plotly_text(
+            f["properties"].get("NAME_LATN") or f["properties"]["NUTS_ID"]
+        )
         for f in features
     }
     by_nuts = summary.set_index("nuts3") if not summary.empty else summary

@@ -1,4 +1,5 @@
-"""`dih-dash serve`: start the web app on the bundled data (a `streamlit run` wrapper)."""
+"""`dih-dash serve`: start the web app on the bundled data (a `streamlit run` wrapper);
+`dih-dash admin hash-password`: the hash for the admin password setting."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import os
 import subprocess
 import sys
 
-from dih_dash.auth import hash_password
-from dih_dash.settings import PROJECT_ROOT
+from dih_dash.auth import PasswordHashError, check_password_hash_setting, hash_password
+from dih_dash.settings import PROJECT_ROOT, SettingsError, load_settings
+
+# Exit status when the input or the configuration is refused (nothing printed/started).
+REFUSED = 2
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,19 +36,66 @@ def register(commands: argparse._SubParsersAction) -> None:
     hashing.set_defaults(handler=_hash_password)
 
 
-def _hash_password(args: argparse.Namespace) -> int:
-    if args.stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Admin password: ")
-        if getpass.getpass("Again: ") != password:
-            print("The two passwords differ; nothing printed.", file=sys.stderr)
-            return 1
+class PasswordInputError(ValueError):
+    """The password given cannot be hashed; the message says why, on one line."""
+
+
+def password_from_stdin(data: bytes) -> str:
+    """The one line a script pipes in, without its line ending. A file saved on Windows
+    ends in CRLF and may start with a UTF-8 byte-order mark: both are taken off, or the
+    hash would be of a password nobody types. More than one line is refused rather than
+    silently cut, since the hash of the first line only is not what the script meant."""
+    if not data:
+        raise PasswordInputError("standard input is empty: pipe the password in, one line")
     try:
-        print(hash_password(password))
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PasswordInputError(f"standard input is not UTF-8 text ({exc.reason})") from exc
+    for ending in ("\r\n", "\n", "\r"):
+        if text.endswith(ending):
+            text = text[: -len(ending)]
+            break
+    if "\n" in text or "\r" in text:
+        raise PasswordInputError(
+            "standard input holds more than one line; give the password alone, on one line"
+        )
+    if not text:
+        raise PasswordInputError("the password is empty")
+    return text
+
+
+def _typed_password() -> str:
+    try:
+        password = getpass.getpass("Admin password: ")
+        if not password:
+            raise PasswordInputError("the password is empty")
+        again = getpass.getpass("Again: ")
+    except EOFError as exc:
+        raise PasswordInputError(
+            "no password was typed (standard input ended); in a script, use --stdin"
+        ) from exc
+    if again != password:
+        raise PasswordInputError("the two passwords differ")
+    return password
+
+
+def _hash_password(args: argparse.Namespace) -> int:
+    try:
+        if args.stdin:
+            stream = getattr(sys.stdin, "buffer", None)
+            # Everything a pipe holds, to see a second line; from a terminal, the line typed
+            # (reading on would wait for Ctrl-D).
+            if stream is None:
+                data = sys.stdin.read().encode()
+            else:
+                data = stream.readline() if sys.stdin.isatty() else stream.read()
+            password = password_from_stdin(data)
+        else:
+            password = _typed_password()
+    except PasswordInputError as exc:
+        print(f"dih-dash admin hash-password: {exc}; nothing printed.", file=sys.stderr)
+        return REFUSED
+    print(hash_password(password))
     print(
         "Put this in DIH_DASH_ADMIN_PASSWORD_HASH or, in .streamlit/secrets.toml:\n"
         '[dih_dash]\nadmin_password_hash = "<the line above>"',
@@ -53,7 +104,22 @@ def _hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def startup_problem() -> str | None:
+    """Why the app cannot start as configured (a setting that cannot be used, the admin
+    password hash among them), or None. Said before Streamlit starts, not on a page later."""
+    try:
+        settings = load_settings()
+        check_password_hash_setting(settings.admin_password_hash)
+    except (SettingsError, PasswordHashError) as exc:
+        return str(exc)
+    return None
+
+
 def _serve(args: argparse.Namespace) -> int:
+    problem = startup_problem()
+    if problem is not None:
+        print(f"dih-dash serve: not started: {problem}", file=sys.stderr)
+        return REFUSED
     command = [
         sys.executable,
         "-m",

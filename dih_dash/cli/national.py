@@ -18,9 +18,11 @@ import pandas as pd
 
 from dih_dash.domain.catalogue import load_catalogue
 from dih_dash.settings import SettingsError, load_settings
-from dih_dash.sources.national_store import load_national
-from dih_dash.sources.refresh import KEPT, UnknownDatasetError, refresh
+from dih_dash.sources.eurostat_client import BUDGET_TIMEOUTS, EurostatClient
+from dih_dash.sources.refresh import KEPT, UnknownDatasetError
 from dih_dash.sources.tidy import TIDY_COLUMNS
+from dih_dash.store.national_data import load_national, national_engine, refresh
+from dih_dash.store.refresh_worker import manual_refresh
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -90,7 +92,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--timeout",
         metavar="SECONDS",
         type=_positive_seconds,
-        help="seconds to wait for each answer (default: the DIH_DASH_HTTP_TIMEOUT setting)",
+        help=(
+            "seconds the whole refresh may take, every try of every dataset and the waits "
+            f"between them (default: {BUDGET_TIMEOUTS} x the DIH_DASH_HTTP_TIMEOUT setting, "
+            "which also bounds each read)"
+        ),
     )
     refresh_cmd.set_defaults(handler=run_refresh)
 
@@ -197,23 +203,55 @@ def write_json(frame: pd.DataFrame, out: TextIO) -> None:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
+    shown = [0, 0]  # the step and total of the last progress line
+
     def progress(step: int, total: int, message: str) -> None:
+        shown[:] = [step, total]
         print(f"[{step}/{total}] {message}", file=sys.stderr, flush=True)
+
+    def retrying(notice: str) -> None:
+        # A retry repeats the current step, as refresh's own notices do.
+        progress(shown[0], shown[1], notice)
 
     try:
         settings = load_settings()
-        report = refresh(
+        # --timeout bounds the whole refresh: the client's budget, which every try and
+        # every wait between tries of every dataset draws from. Each read still waits at
+        # most the read timeout of the settings.
+        client = EurostatClient.from_settings(
             settings,
-            load_catalogue(),
-            datasets=_split(args.dataset) or None,
-            timeout=args.timeout,
-            progress=progress,
+            timeout=None if args.timeout is None else min(args.timeout, settings.http_timeout),
+            budget=args.timeout,
+            on_retry=retrying,
         )
+        chosen = _split(args.dataset) or None
+        if settings.national_in_database:
+            # On a server the attempt is recorded beside the worker's, so Data & sources
+            # shows staff a refresh run by hand too.
+            report = manual_refresh(
+                settings,
+                load_catalogue(),
+                national_engine(settings),
+                chosen,
+                progress,
+                client=client,
+            )
+        else:
+            report = refresh(
+                settings, load_catalogue(), datasets=chosen, progress=progress, client=client
+            )
     except UnknownDatasetError as exc:
         print(f"dih-dash refresh: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SettingsError as exc:
         print(f"dih-dash refresh: {exc}. {KEPT}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the last net: one line and exit 1, as spec §4 asks
+        # refresh reports every failure it knows of; anything else is a bug, yet the
+        # previous data is untouched (nothing is published before every check passed)
+        # and the user gets the one line the contract promises, not a traceback.
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        print(f"dih-dash refresh: failed unexpectedly ({reason}). {KEPT}", file=sys.stderr)
         return EXIT_FAILED
 
     if not report.ok:
@@ -229,5 +267,12 @@ def run_refresh(args: argparse.Namespace) -> int:
         if outcome.missing_indicators:
             line += f"\tno rows for: {', '.join(outcome.missing_indicators)}"
         print(line)
-    print(f"Published to {report.published}")
+    if settings.national_in_database and report.published is not None:
+        # The path is this process's copy; what every replica serves is the stored version.
+        print(
+            f"Published version {report.published.name} to the database; every replica "
+            f"serves it within {settings.national_poll_seconds:g} s."
+        )
+    else:
+        print(f"Published to {report.published}")
     return EXIT_OK

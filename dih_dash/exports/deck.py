@@ -53,6 +53,7 @@ from dih_dash.i18n import Translator, plotly_separators
 from dih_dash.settings import Settings
 from dih_dash.sources.national_store import NationalData
 from dih_dash.sources.services import ServicesFileError, load_services
+from dih_dash.text_safety import plotly_laid_out, plotly_text
 
 SLIDE_KINDS = (
     "national_kpis",
@@ -495,6 +496,11 @@ def slide_figure(
 ) -> go.Figure | None:
     """The slide's chart as a Plotly figure; None for text slides.
 
+    A slide's words come partly from files the hub edits (the slides and services files,
+    round names from the surveys): every one reaches Plotly, which reads HTML in labels,
+    escaped by `plotly_text`, and data only ever through `customdata`, never spliced into a
+    hovertemplate, where `%{…}` would be read as a placeholder.
+
     `headed`: the slide's title and its source line inside the figure (PNG, HTML report).
     Without, for the presentation page, which shows both as text around the chart: the
     figure is then exactly `height` pixels tall with its legend at the top, so a projector
@@ -509,7 +515,7 @@ def slide_figure(
     font = 16
     # Two lines per category at most: a third ran into the neighbouring category once
     # the bars were as thin as a slide needs; the hover has the whole name.
-    categories = [wrap_label(c, 30) for c in chart.categories]
+    categories = [plotly_laid_out(c, lambda t: wrap_label(t, 30)) for c in chart.categories]
     targets = [s for s in chart.series if s.role == "target"]
     bars = [s for s in chart.series if s.role != "target"]
     fig = go.Figure()
@@ -525,7 +531,7 @@ def slide_figure(
                 x=values if horizontal else categories,
                 y=categories if horizontal else values,
                 orientation="h" if horizontal else "v",
-                name=series.name,
+                name=plotly_text(series.name),
                 marker_color=colours,
                 text=[format_value(tr, v, chart.unit) for v in values],
                 # Beside per-category target marks the numbers go inside the bars' ends,
@@ -536,8 +542,8 @@ def slide_figure(
                 constraintext="none",
                 textfont={"size": font},
                 cliponaxis=False,
-                customdata=list(chart.categories),
-                hovertemplate=f"%{{customdata}}<br>{series.name}: %{{text}}<extra></extra>",
+                customdata=_hover_data(chart.categories, series.name),
+                hovertemplate=HOVER,
                 showlegend=len(bars) > 1 or bool(targets),
             )
         )
@@ -551,7 +557,7 @@ def slide_figure(
                 x=values if horizontal else categories,
                 y=categories if horizontal else values,
                 mode="markers+text",
-                name=series.name,
+                name=plotly_text(series.name),
                 marker={
                     "symbol": "line-ns" if horizontal else "line-ew",
                     "size": 34,
@@ -561,8 +567,8 @@ def slide_figure(
                 textposition="middle right" if horizontal else "top center",
                 textfont={"size": font, "color": ROLE_COLOURS["target"]},
                 cliponaxis=False,
-                customdata=list(chart.categories),
-                hovertemplate=f"%{{customdata}}<br>{series.name}: %{{text}}<extra></extra>",
+                customdata=_hover_data(chart.categories, series.name),
+                hovertemplate=HOVER,
             )
         )
     if chart.target is not None:
@@ -604,7 +610,10 @@ def slide_figure(
         hidden = re.compile(".+?".join(re.escape(part) for part in parts), re.DOTALL)
         note = next((b for b in slide.bullets if hidden.fullmatch(b)), None)
         source = f"{slide.source} · {note}" if note else slide.source
-        fig = styled(fig, tr.lang, slide.title, source, height=height, width_chars=70)
+        fig = styled(
+            fig, tr.lang, plotly_text(slide.title), plotly_text(source), height=height,
+            width_chars=70,
+        )  # fmt: skip
         fig.update_layout(title_subtitle_font_size=14)
         return fig
     # The page shows title, bullets (the hidden-groups note among them) and source as text.
@@ -628,13 +637,21 @@ def slide_figure(
     return fig
 
 
+# A bar's or mark's hover: its whole category name (the axis may cut it) and series name.
+HOVER = "%{customdata[0]}<br>%{customdata[1]}: %{text}<extra></extra>"
+
+
+def _hover_data(categories: Sequence[str], series: str) -> list[list[str]]:
+    return [[plotly_text(category), plotly_text(series)] for category in categories]
+
+
 def load_deck_inputs(settings: Settings) -> DeckInputs:
     """National data, catalogue and the scored member assessments, as the CLI needs them
     (the pages pass their cached copies instead)."""
     from dih_dash.domain.catalogue import load_catalogue
     from dih_dash.domain.scoring import score_assessments
-    from dih_dash.sources.national_store import load_national
     from dih_dash.store import open_store
+    from dih_dash.store.national_data import load_national
 
     store = open_store(settings)
     try:

@@ -9,6 +9,10 @@ The active copy of a dataset is the one in the newest good refresh, else the sna
 A refresh is published by writing a complete new version directory and then replacing the
 one-line pointer file `CURRENT` with `os.replace`, which is atomic: a reader sees either
 the old version or the new one, never half of each, and a crash leaves the old one active.
+
+When national data lives in the database (`dih_dash.store.national_data`), the store layer
+keeps a copy of the active version in the same layout and reads it through
+`datasets_in` / `national_data_in`, the functions below that take the folder to read.
 """
 
 from __future__ import annotations
@@ -135,7 +139,7 @@ def publish_refresh(
         raise ValueError("nothing to publish")
     versions = settings.eurostat_dir / "versions"
     versions.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = new_stamp()
     staging = versions / f".staging-{stamp}-{os.getpid()}"
     staging.mkdir()
     try:
@@ -164,11 +168,17 @@ def publish_refresh(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _prune(versions, keep=stamp)
+    prune_versions(versions, keep=stamp)
     return final
 
 
-def _prune(versions: Path, keep: str) -> None:
+def new_stamp() -> str:
+    """A version's name: its UTC time to the microsecond, which sorts as it was made."""
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def prune_versions(versions: Path, keep: str) -> None:
+    """Remove all but the newest KEEP_VERSIONS version folders (never `keep`)."""
     done = sorted(p for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in done[:-KEEP_VERSIONS]:
         if old.name != keep:
@@ -189,6 +199,12 @@ def snapshot_manifest(settings: Settings) -> dict:
 
 
 def active_datasets(settings: Settings) -> dict[str, DatasetInfo]:
+    """The datasets in use: the data folder's current refresh over the snapshot."""
+    return datasets_in(settings, current_refresh_dir(settings))
+
+
+def datasets_in(settings: Settings, refreshed: Path | None) -> dict[str, DatasetInfo]:
+    """The snapshot's datasets, replaced by those of the version folder `refreshed`."""
     snap = snapshot_manifest(settings)
     infos: dict[str, DatasetInfo] = {}
     for name, entry in snap["datasets"].items():
@@ -204,7 +220,6 @@ def active_datasets(settings: Settings) -> dict[str, DatasetInfo]:
             url=entry.get("url"),
             source_files=tuple(entry.get("source_files", ())),
         )
-    refreshed = current_refresh_dir(settings)
     if refreshed is not None:
         for name, entry in read_json(refreshed / MANIFEST).get("datasets", {}).items():
             infos[name] = DatasetInfo(
@@ -222,7 +237,13 @@ def active_datasets(settings: Settings) -> dict[str, DatasetInfo]:
 
 
 def load_national(settings: Settings) -> NationalData:
-    datasets = active_datasets(settings)
+    """The national data in use, from the data folder (see dih_dash.store.national_data for
+    the copy that follows the database)."""
+    return national_data_in(settings, current_refresh_dir(settings))
+
+
+def national_data_in(settings: Settings, refreshed: Path | None) -> NationalData:
+    datasets = datasets_in(settings, refreshed)
     frames = [pd.read_parquet(info.path) for info in datasets.values()]
     tidy = coerce_tidy(pd.concat(frames, ignore_index=True))
     targets = pd.read_parquet(settings.snapshot_dir / TARGETS_FILE)[TARGET_COLUMNS]

@@ -16,9 +16,11 @@ import datetime as dt
 import fcntl
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
@@ -33,7 +35,12 @@ from dih_dash.sources.eurostat_client import (
     catalogue_filters,
 )
 from dih_dash.sources.jsonstat import TIME_COLUMN, JsonStatError, decode_dataset
-from dih_dash.sources.national_store import DATASETS, active_datasets, publish_refresh
+from dih_dash.sources.national_store import (
+    DATASETS,
+    DatasetInfo,
+    active_datasets,
+    publish_refresh,
+)
 from dih_dash.sources.tidy import coerce_tidy, series_from_observations
 
 # progress(step, total, message): `step` steps of `total` are done; `message` says what is
@@ -98,27 +105,77 @@ def refresh(
     *,
     client: EurostatClient | None = None,
     sleep: Sleep = time.sleep,
+    destination: Destination | None = None,
+    locked: bool = False,
 ) -> RefreshReport:
     """Fetch, check and publish `datasets` (default: every Eurostat dataset of the catalogue).
 
     Raises UnknownDatasetError before any network access if a name is not refreshable;
     every other failure is reported in the returned RefreshReport, never raised. `timeout`
     overrides the http_timeout setting; `client` and `sleep` are for tests (a given client
-    brings its own timeout and sleep).
+    brings its own timeout and sleep). `destination`: where the data is read and published
+    (default: the data folder); `locked`: the caller holds its lock already (the worker,
+    which records the attempt under the same lock).
     """
-    # Two refreshes at once would each publish a version built on the same previous one,
-    # and the later would drop the earlier's datasets: one runs, the other is told so.
-    # The lock is on the folder itself, so no lock file lies among the data.
+    target = destination or FolderDestination(settings)
+    if locked:
+        return _refresh_unlocked(
+            settings, catalogue, datasets, timeout, progress, client=client, sleep=sleep,
+            destination=target,
+        )  # fmt: skip
+    with target.lock() as got:
+        if not got:
+            return RefreshReport(ok=False, outcomes=(), errors=(BUSY,))
+        return _refresh_unlocked(
+            settings, catalogue, datasets, timeout, progress, client=client, sleep=sleep,
+            destination=target,
+        )  # fmt: skip
+
+
+class Destination(Protocol):
+    """Where a refresh reads the active data from and publishes to, and its lock: the data
+    folder here; the database in `dih_dash.store.national_data`."""
+
+    def lock(self) -> AbstractContextManager[bool]: ...
+
+    def active_datasets(self) -> dict[str, DatasetInfo]: ...
+
+    def publish(self, results: Mapping[str, tuple[pd.DataFrame, Mapping[str, object]]]) -> Path: ...
+
+
+@dataclass(frozen=True)
+class FolderDestination:
+    """The data folder: version folders and the CURRENT pointer (national_store)."""
+
+    settings: Settings
+
+    def lock(self) -> AbstractContextManager[bool]:
+        return folder_lock(self.settings)
+
+    def active_datasets(self) -> dict[str, DatasetInfo]:
+        return active_datasets(self.settings)
+
+    def publish(self, results: Mapping[str, tuple[pd.DataFrame, Mapping[str, object]]]) -> Path:
+        return publish_refresh(self.settings, results)
+
+
+@contextmanager
+def folder_lock(settings: Settings) -> Iterator[bool]:
+    """Yield whether this process may refresh the data folder now; never waits.
+
+    Two refreshes at once would each publish a version built on the same previous one,
+    and the later would drop the earlier's datasets: one runs, the other is told so.
+    The lock is on the folder itself, so no lock file lies among the data.
+    """
     settings.eurostat_dir.mkdir(parents=True, exist_ok=True)
     folder = os.open(settings.eurostat_dir, os.O_RDONLY)
     try:
         try:
             fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return RefreshReport(ok=False, outcomes=(), errors=(BUSY,))
-        return _refresh_unlocked(
-            settings, catalogue, datasets, timeout, progress, client=client, sleep=sleep
-        )
+            yield False
+            return
+        yield True
     finally:
         os.close(folder)  # closing releases the lock
 
@@ -132,6 +189,7 @@ def _refresh_unlocked(
     *,
     client: EurostatClient | None,
     sleep: Sleep,
+    destination: Destination,
 ) -> RefreshReport:
     known = refreshable_datasets(catalogue)
     wanted = list(dict.fromkeys(datasets)) if datasets else known
@@ -155,7 +213,7 @@ def _refresh_unlocked(
             settings, timeout=timeout, sleep=sleep, on_retry=report
         )
 
-    previous = _active_frames(settings)
+    previous = _active_frames(destination)
     outcomes: list[DatasetOutcome] = []
     results: dict[str, tuple[pd.DataFrame, dict[str, object]]] = {}
     offline = False
@@ -179,7 +237,14 @@ def _refresh_unlocked(
             continue
         step += 1
         report(f"Checking {name} ({fetched.body_bytes} bytes)…")
-        outcome, tidy = _check(fetched, catalogue, previous.get(name))
+        try:
+            outcome, tidy = _check(fetched, catalogue, previous.get(name))
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError, MemoryError) as exc:
+            # decode_dataset refuses every fault it knows as JsonStatError; this is the net
+            # for the tidy step, so a body nobody foresaw is one failed dataset, not a crash.
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+            message = f"{name}: the response is unusable ({reason})"
+            outcome, tidy = DatasetOutcome(name, ok=False, message=message), None
         step += 1
         outcomes.append(outcome)
         report(outcome.message)
@@ -193,7 +258,7 @@ def _refresh_unlocked(
 
     report("Publishing the new data…")
     try:
-        published = publish_refresh(settings, results)
+        published = destination.publish(results)
     except (OSError, ValueError) as exc:
         step = total
         report(f"Publishing failed: {exc}")
@@ -205,10 +270,10 @@ def _refresh_unlocked(
     return RefreshReport(ok=True, outcomes=tuple(outcomes), published=published)
 
 
-def _active_frames(settings: Settings) -> dict[str, pd.DataFrame]:
+def _active_frames(destination: Destination) -> dict[str, pd.DataFrame]:
     """Dataset -> its active tidy frame (snapshot or earlier refresh); absent when unreadable."""
     try:
-        infos = active_datasets(settings)
+        infos = destination.active_datasets()
     except (FileNotFoundError, KeyError, ValueError):
         return {}
     found: dict[str, pd.DataFrame] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -161,4 +163,78 @@ member_name_history = Table(
     Column("replaced_by_upload", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
     Column("replaced_at", DateTime(timezone=True), nullable=False),
     Index("ix_member_name_history_member_pk", "member_pk"),
+)
+
+
+# --- national data (revision 0003) -------------------------------------------------------
+# A refresh of the Eurostat datasets is published as a version: its datasets (Parquet bytes,
+# as in the data folder) and manifest are inserted and `national_active` is pointed at it in
+# one transaction, so every replica reading this database switches to the whole new version
+# at once. Only the last few versions are kept.
+
+national_versions = Table(
+    "national_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The same stamp a data-folder version gets (UTC, sortable): names the local cache.
+    Column("stamp", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_by", String(200), nullable=False),
+    # {"version": stamp, "datasets": {name: manifest entry}}, as manifest.json on disk.
+    Column("manifest", Text, nullable=False),
+    UniqueConstraint("stamp"),
+)
+
+national_datasets = Table(
+    "national_datasets",
+    metadata,
+    Column(
+        "version_id",
+        Integer,
+        ForeignKey("national_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("dataset", String(32), primary_key=True),
+    Column("parquet", LargeBinary, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("entry", Text, nullable=False),
+)
+
+# One row (id 1) once anything was published; none means "the bundled snapshot".
+national_active = Table(
+    "national_active",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version_id", Integer, ForeignKey("national_versions.id"), nullable=False),
+    Column("activated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+# Every refresh attempt of the worker (and of the page's button): what staff see on Data &
+# sources, and what the schedule's retries count.
+refresh_runs = Table(
+    "refresh_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("trigger", String(16), nullable=False),  # schedule, once, manual
+    Column("worker", String(200), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("ok", Boolean),  # NULL while running (or when the worker died mid-run)
+    Column("reason", Text),
+    # The national version it published; no foreign key, since old versions are pruned.
+    Column("version_stamp", String(32)),
+    Index("ix_refresh_runs_started_at", "started_at"),
+)
+
+# The next run a worker has planned (one row, id 1), so the page can show it.
+refresh_schedule = Table(
+    "refresh_schedule",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("next_run_at", DateTime(timezone=True)),
+    Column("worker", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
 )

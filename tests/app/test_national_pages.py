@@ -180,3 +180,141 @@ def test_refresh_action_failure_keeps_the_data(
     assert at.error and "datele folosite au rămas neschimbate" in at.error[0].value
     assert set(at.dataframe[0].value["Copia folosită"]) == {"instantaneu inclus"}
     assert not (isolated_data / "eurostat" / "CURRENT").exists()
+
+
+def _snapshot_built(lang: str) -> str:
+    import datetime as dt
+    import json
+
+    from dih_dash.i18n import format_datetime
+    from dih_dash.settings import load_settings
+
+    manifest = json.loads((load_settings().snapshot_dir / "manifest.json").read_text())
+    built = dt.datetime.fromisoformat(manifest["built_at"]).astimezone(dt.UTC)
+    return format_datetime(built.replace(tzinfo=None), lang) + " UTC"
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_data_sources_tells_everyone_the_date_of_the_data(open_page, lang):
+    at = open_page("data_sources", lang)
+    assert not at.exception
+    shown = texts(at)
+    heading = "Data as of:" if lang == "en" else "Date valabile la:"
+    [line] = [m.value for m in at.markdown if heading in m.value]
+    assert _snapshot_built(lang) in line
+    # What the worker did is for hub staff.
+    assert "Scheduled refresh" not in shown and "Actualizare programată" not in shown
+
+
+def test_data_sources_shows_staff_the_scheduled_refresh(open_page, isolated_data):
+    import datetime as dt
+
+    from dih_dash.store import Store
+    from dih_dash.store import national as stored
+
+    at = open_page("data_sources", "en", admin=True)
+    assert not at.exception
+    assert "Scheduled refresh" in texts(at)
+    assert "no worker has planned one" in texts(at)
+
+    store = Store.open(f"sqlite:///{isolated_data / 'store.sqlite'}")
+    try:
+        ok = stored.start_run(store.engine, "schedule", "host:1")
+        stored.finish_run(store.engine, ok, True, version_stamp="20261204T013000000000Z")
+        failed = stored.start_run(store.engine, "once", "host:2")
+        stored.finish_run(store.engine, failed, False, "isoc_e_dii: Eurostat answered HTTP 500")
+        soon = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+        stored.set_next_run(store.engine, soon, "host:1")
+        runs = {r.id: r for r in stored.recent_runs(store.engine)}
+    finally:
+        store.close()
+
+    at = open_page("data_sources", "en", admin=True)
+    assert not at.exception
+    shown = texts(at)
+
+    def stamp(moment: dt.datetime) -> str:
+        return moment.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+    assert f"{stamp(runs[failed].started_at)} — failed (dih-dash worker --once)" in shown
+    assert f"**Last success**  \n{stamp(runs[ok].started_at)}" in shown
+    assert f"**Next run**  \n{stamp(soon)}" in shown
+    assert [c.value for c in at.code] == ["isoc_e_dii: Eurostat answered HTTP 500"]
+
+    # A worker that stopped planning: the page says the run is overdue.
+    store = Store.open(f"sqlite:///{isolated_data / 'store.sqlite'}")
+    try:
+        stored.set_next_run(store.engine, soon - dt.timedelta(days=1), "host:1")
+    finally:
+        store.close()
+    ro = open_page("data_sources", "ro", admin=True)
+    assert "întârziată: rulează `dih-dash worker`?" in texts(ro)
+
+
+def test_a_refresh_from_the_page_is_recorded(open_page, replay_server, monkeypatch, isolated_data):
+    from support.national_data import ai_body
+    from support.replay_server import fixture_bytes
+
+    from dih_dash.store import Store
+    from dih_dash.store import national as stored
+
+    replay_server.serve(
+        "isoc_e_dii", fixture_bytes("jsonstat2_sdmx3_isoc_e_dii_E_DI4_HI_VHI_GE10.json")
+    )
+    replay_server.serve("isoc_eb_ai", ai_body())
+    monkeypatch.setenv("DIH_DASH_EUROSTAT_URL", replay_server.base_url)
+    at = open_page("data_sources", "en", admin=True)
+    at.button(key="refresh_button").click().run()
+    assert not at.exception and at.success
+
+    store = Store.open(f"sqlite:///{isolated_data / 'store.sqlite'}")
+    try:
+        [run] = stored.recent_runs(store.engine)
+    finally:
+        store.close()
+    assert (run.trigger, run.ok) == ("manual", True)
+    assert run.version_stamp == (isolated_data / "eurostat" / "CURRENT").read_text().strip()
+    # The public line now dates the refreshed data.
+    assert any("Eurostat data fetched" in m.value for m in at.markdown)
+
+
+@pytest.mark.postgres
+def test_a_refresh_published_by_another_replica_reaches_the_page(
+    open_page, replay_server, monkeypatch, tmp_path
+):
+    import os
+
+    from support.national_data import ai_body
+    from support.postgres import fresh_schema, postgres_url
+    from support.replay_server import fixture_bytes
+
+    from dih_dash.domain.catalogue import load_catalogue
+    from dih_dash.settings import load_settings
+    from dih_dash.store.national_data import dispose_engines, refresh
+
+    replay_server.serve(
+        "isoc_e_dii", fixture_bytes("jsonstat2_sdmx3_isoc_e_dii_E_DI4_HI_VHI_GE10.json")
+    )
+    replay_server.serve("isoc_eb_ai", ai_body())
+    monkeypatch.setenv("DIH_DASH_EUROSTAT_URL", replay_server.base_url)
+    monkeypatch.setenv("DIH_DASH_NATIONAL_POLL_SECONDS", "0")
+    with fresh_schema(postgres_url()) as url:
+        monkeypatch.setenv("DIH_DASH_DATABASE_URL", url)
+        try:
+            at = open_page("data_sources", "en")
+            assert set(at.dataframe[0].value["Copy in use"]) == {"bundled snapshot"}
+
+            # Another replica: its own data folder, the same PostgreSQL.
+            env = {**os.environ, "DIH_DASH_DATA_DIR": str(tmp_path / "replica-b")}
+            other = load_settings(env=env)
+            assert other.database_url == url and other.national_in_database
+            assert refresh(other, load_catalogue()).ok
+
+            at.run()
+            assert not at.exception
+            assert "refreshed from Eurostat" in set(at.dataframe[0].value["Copy in use"])
+            assert any("Eurostat data fetched" in m.value for m in at.markdown)
+            assert not (tmp_path / "eurostat" / "CURRENT").exists()
+            assert list((tmp_path / "eurostat" / "store-cache").iterdir())
+        finally:
+            dispose_engines()

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, texts
 
-from dih_dash.auth import hash_password
+from dih_dash.auth import hash_password, oidc_admin
 
 PASSWORD = "corect-cal-baterie"
 AUTH_SECTION = {
@@ -72,3 +72,78 @@ def test_under_oidc_a_session_flag_is_not_an_admin(password_hash):
     assert not at.exception
     assert "This page is for hub staff. Sign in first." in texts(at)
     assert not at.get("file_uploader")
+
+
+# --- OIDC: who administers, and signing out -----------------------------------------------------
+
+ADMIN_EMAIL = "admin@hub.example"
+
+
+@pytest.fixture
+def admin_emails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIH_DASH_ADMIN_EMAILS", ADMIN_EMAIL)
+
+
+def oidc_page(user: dict[str, object]) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.secrets["auth"] = AUTH_SECTION
+    at.user = user
+    at.run()
+    at.switch_page("app_pages/sign_in.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def button_keys(at: AppTest) -> set[str]:
+    return {b.key for b in at.button}
+
+
+def test_a_listed_address_is_signed_in_as_admin_and_can_sign_out(admin_emails):
+    at = oidc_page({"is_logged_in": True, "email": ADMIN_EMAIL, "email_verified": True})
+    assert f"Signed in as {ADMIN_EMAIL}" in texts(at)
+    assert button_keys(at) >= {"sign_out"}
+    assert "sign_in_oidc" not in button_keys(at)
+    at.button(key="sign_out").click().run()
+    assert not at.exception
+    # st.logout() signed the session out; the page offers the provider's sign-in again.
+    assert at.user == {"is_logged_in": False}
+    at.run()
+    assert "sign_in_oidc" in button_keys(at)
+
+
+def test_an_unlisted_address_is_told_so_and_can_sign_out_not_in_again(admin_emails):
+    at = oidc_page({"is_logged_in": True, "email": "someone@else.example", "email_verified": True})
+    shown = texts(at)
+    assert "someone@else.example may not administer this dashboard" in shown
+    assert "Signed in as" not in shown
+    # Signing in again would return as the same account: the way on is signing out.
+    assert "sign_out" in button_keys(at)
+    assert "sign_in_oidc" not in button_keys(at)
+    at.button(key="sign_out").click().run()
+    assert at.user == {"is_logged_in": False}
+
+
+@pytest.mark.parametrize(
+    ("user", "admin"),
+    [
+        ({"is_logged_in": True, "email": ADMIN_EMAIL, "email_verified": True}, True),
+        ({"is_logged_in": True, "email": " Admin@Hub.Example ", "email_verified": True}, True),
+        # Microsoft Entra ID sends no email_verified claim.
+        ({"is_logged_in": True, "email": ADMIN_EMAIL}, True),
+        ({"is_logged_in": True, "email": ADMIN_EMAIL, "email_verified": False}, False),
+        ({"is_logged_in": True, "email": ADMIN_EMAIL, "email_verified": "false"}, False),
+        ({"is_logged_in": True, "email": "someone@else.example", "email_verified": True}, False),
+        ({"is_logged_in": True, "email": "admin@hub.example.evil", "email_verified": True}, False),
+        ({"is_logged_in": True, "email": ""}, False),
+        ({"is_logged_in": True}, False),
+        ({"is_logged_in": False, "email": ADMIN_EMAIL, "email_verified": True}, False),
+        ({"email": ADMIN_EMAIL, "email_verified": True}, False),
+    ],
+)
+def test_who_administers_under_oidc(user, admin):
+    assert oidc_admin(user, (ADMIN_EMAIL,)) is admin
+
+
+def test_nobody_administers_without_a_list():
+    assert not oidc_admin({"is_logged_in": True, "email": ADMIN_EMAIL}, ())

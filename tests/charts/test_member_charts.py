@@ -5,6 +5,7 @@ name unless the caller passes it, and draws the county map offline from the GeoJ
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -427,3 +428,120 @@ def test_no_member_name_or_id_in_any_chart_built_for_the_public(geojson):
 )
 def test_member_counts_read_naturally(lang, count, expected):
     assert members_text(Translator(lang), count) == expected
+
+
+# --- text from the files is shown as text, never as Plotly markup --------------------------
+
+EVIL_NAME = '<a href="x">Evil</a> <b>SRL</b>'
+EVIL_NAME_SHOWN = '&lt;a href="x"&gt;Evil&lt;/a&gt; &lt;b&gt;SRL&lt;/b&gt;'
+EVIL_CLUSTER = '<span style="color:red">IT & Co</span>'
+EVIL_CLUSTER_SHOWN = '&lt;span style="color:red"&gt;IT &amp; Co&lt;/span&gt;'
+# The only tags the charts write themselves: line breaks, and the hover's <extra>.
+OWN_TAGS = {"br", "extra"}
+
+
+def strings(node: object) -> list[str]:
+    """Every string of a figure as Plotly.js receives it (to_json would hide "<" as \\u003c)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        # A map's GeoJSON is data Plotly draws shapes from, never shows as text.
+        return [s for key, value in node.items() if key != "geojson" for s in strings(value)]
+    if isinstance(node, list | tuple):
+        return [s for value in node for s in strings(value)]
+    if hasattr(node, "tolist"):
+        return strings(node.tolist())
+    return []
+
+
+def markup(fig: go.Figure) -> set[str]:
+    """The HTML tags found in any text of the figure, besides the charts' own."""
+    tags = {
+        tag.lower()
+        for text in strings(fig.to_plotly_json())
+        for tag in re.findall(r"<\s*/?\s*([A-Za-z]+)", text)
+    }
+    return tags - OWN_TAGS
+
+
+def shown(fig: go.Figure) -> str:
+    return "\n".join(strings(fig.to_plotly_json()))
+
+
+def evil_cohort() -> pd.DataFrame:
+    frame = cohort()
+    frame.loc[frame["member_id"] == "RO1001", "company_name"] = EVIL_NAME
+    frame["cluster"] = frame["cluster"].replace({"IT": EVIL_CLUSTER})
+    return frame
+
+
+def test_escaping_proof_the_checks_see_raw_markup():
+    # Without escaping the helpers find the tags: the tests below can fail.
+    fig = go.Figure(go.Bar(x=[EVIL_NAME], y=[1], name=EVIL_CLUSTER))
+    assert markup(fig) == {"a", "b", "span"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_clusters_from_the_files_are_escaped_in_group_charts(lang):
+    tr = Translator(lang)
+    frame = evil_cohort()
+    t1 = frame[frame["wave"] == "T1"]
+    stats = dimension_stats(t1, by="cluster")
+    bars = dimension_bars(stats, tr, members=10, by="cluster")
+    bands = dma_band_chart(dma_band_distribution(t1, by="cluster"), tr, members=10, by="cluster")
+    heat = cohort_heatmap(dimension_matrix(stats), tr, waves=["T1"], members=10, by="cluster")
+    for fig in (bars, bands, heat):
+        assert markup(fig) == set(), fig.layout.title.text
+        assert EVIL_CLUSTER_SHOWN in shown(fig)
+    assert EVIL_CLUSTER_SHOWN in [t.name for t in bars.data]
+    assert EVIL_CLUSTER_SHOWN in list(heat.data[0].y)
+    # The hover inserts the row label, escaped, into its own markup.
+    assert heat.data[0].hovertemplate.startswith("%{y}<br>")
+
+
+def test_a_company_name_is_escaped_in_the_admin_charts():
+    tr = Translator("en")
+    frame = evil_cohort()
+    labelled = frame.assign(label=frame["company_name"] + " (" + frame["member_id"] + ")")
+    heat = cohort_heatmap(member_matrix(labelled, "T1", label_column="label"), tr,
+                          waves=["T1"], members=10)  # fmt: skip
+    paired = paired_assessments(frame)
+    labels = [
+        f"{n} ({m})" for n, m in zip(paired["company_name"], paired["member_id"], strict=True)
+    ]
+    dumbbell = dumbbell_chart(paired, tr, wave_from="T0", wave_to="T1", labels=labels)
+    history = frame[frame["member_id"] == "RO1001"]
+    radar = dimension_radar(
+        [RadarTrace(tr("member_pages.profile.radar_member", name=EVIL_NAME, wave=row["wave"]),
+                    row, "member") for _, row in history.iterrows()]
+        + [RadarTrace(tr("member_pages.profile.radar_cluster", cluster=EVIL_CLUSTER, wave="T1"),
+                      cohort_medians(frame, "T1", EVIL_CLUSTER), "group")],
+        tr, waves=["T0", "T1"], members=15,
+    )  # fmt: skip
+    for fig in (heat, dumbbell, radar):
+        assert markup(fig) == set(), fig.layout.title.text
+        assert EVIL_NAME_SHOWN in shown(fig)
+    assert f"{EVIL_NAME_SHOWN} (RO1001)" in list(heat.data[0].y)
+    assert f"{EVIL_NAME_SHOWN} (RO1001)" in list(dumbbell.data[-1].y)
+    assert any(
+        text.startswith(f"{EVIL_NAME_SHOWN} (RO1001)<br>") for text in dumbbell.data[-1].hovertext
+    )
+    assert radar.data[0].name == f"{EVIL_NAME_SHOWN}, T0"
+    assert radar.data[0].hovertext[0].startswith(f"{EVIL_NAME_SHOWN}, T0<br>")
+    assert EVIL_CLUSTER_SHOWN in radar.data[-1].name
+
+
+def test_county_names_from_the_boundaries_file_are_escaped(geojson):
+    tr = Translator("en")
+    features = [
+        {**f, "properties": {**f["properties"], "NAME_LATN": "<b>Cluj</b>"}}
+        if f["properties"]["NUTS_ID"] == "RO113"
+        else f
+        for f in geojson["features"]
+    ]
+    fig = county_map(county_summary(cohort(), 1), {**geojson, "features": features}, tr,
+                     min_group=1, waves=["T0", "T1"], members=15)  # fmt: skip
+    assert markup(fig) == set()
+    assert any(
+        text.startswith("&lt;b&gt;Cluj&lt;/b&gt;: ") for text in strings(fig.to_plotly_json())
+    )

@@ -5,17 +5,22 @@ from __future__ import annotations
 import copy
 import json
 import math
+import random
 import re
 
 import pandas as pd
 import pytest
-from support.replay_server import fixture_bytes
+from support.replay_server import deeply_nested, fixture_bytes, huge_cube
 
 from dih_dash.sources.jsonstat import (
+    MAX_JSON_DEPTH,
+    JsonNestingError,
     JsonStatError,
     decode_dataset,
     eurostat_error_message,
+    json_depth,
     loads_dataset,
+    parse_json,
 )
 
 DII = "jsonstat2_sdmx3_isoc_e_dii_E_DI4_HI_VHI_GE10.json"
@@ -323,3 +328,286 @@ def test_eurostat_error_bodies_become_readable_messages() -> None:
 def test_decoding_an_error_body_names_eurostat_s_complaint() -> None:
     with pytest.raises(JsonStatError, match=r"Eurostat returned an error.*GEO=EUROVISION"):
         decode_dataset(load("error400_invalid_dimension_value.json"))
+
+
+# --- hostile bodies ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "depth"),
+    [
+        (b"1", 0),
+        (b"[]", 1),
+        (b'{"a": [[{}], []], "b": {"c": [1]}}', 4),
+        (b'{"label": "[[[[ not nesting {{{", "x": ["]]]"]}', 2),
+        (b'{"label": "a \\" quote, then [[[", "x": [[]]}', 3),
+        (b"[" * 3_000_000 + b"]" * 3_000_000, 3_000_000),
+    ],
+    ids=["scalar", "empty", "mixed", "brackets in strings", "escaped quote", "3 million"],
+)
+def test_json_depth_counts_only_real_nesting(body: bytes, depth: int) -> None:
+    assert json_depth(body) == depth
+
+
+def _nesting(node: object) -> int:
+    if isinstance(node, dict):
+        return 1 + max(map(_nesting, node.values()), default=0)
+    if isinstance(node, list):
+        return 1 + max(map(_nesting, node), default=0)
+    return 0
+
+
+def _random_json(rnd: random.Random, level: int = 0) -> object:
+    # Strings made of the characters that could fool a scan: brackets, quotes, backslashes.
+    def text() -> str:
+        return "".join(rnd.choice('[]{}"\\a \né') for _ in range(rnd.randint(0, 8)))
+
+    roll = rnd.random()
+    if level > 6 or roll < 0.3:
+        return rnd.choice([1, 2.5, None, True, text()])
+    if roll < 0.65:
+        return [_random_json(rnd, level + 1) for _ in range(rnd.randint(0, 4))]
+    return {text(): _random_json(rnd, level + 1) for _ in range(rnd.randint(0, 4))}
+
+
+def test_json_depth_agrees_with_the_parsed_structure(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunks of 7 bytes: strings and escapes straddle chunk ends all the time.
+    monkeypatch.setattr("dih_dash.sources.jsonstat._DEPTH_CHUNK", 7)
+    rnd = random.Random(2026)
+    for _ in range(500):
+        document = _random_json(rnd)
+        for ascii_only in (True, False):
+            body = json.dumps(document, ensure_ascii=ascii_only, indent=rnd.choice([None, 1]))
+            assert json_depth(body.encode()) == _nesting(document), body
+
+
+def test_the_recorded_responses_are_far_from_the_depth_limit() -> None:
+    for name in (DII, HOUSEHOLDS, "error400_invalid_dimension_param.json"):
+        assert json_depth(fixture_bytes(name)) <= 6 < MAX_JSON_DEPTH
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 1_000, 100_000])
+def test_deep_nesting_is_refused_before_parsing(depth: int) -> None:
+    body = b"[" * depth + b"]" * depth
+    with pytest.raises(JsonNestingError, match=f"{depth:,} levels deep, more than the 32"):
+        loads_dataset(body)
+    with pytest.raises(JsonNestingError):
+        loads_dataset(deeply_nested(depth).decode())  # as text too
+
+
+def test_nesting_up_to_the_limit_is_parsed() -> None:
+    body = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
+    assert parse_json(body) is not None
+
+
+def test_more_dimensions_than_any_dataset_has_are_refused() -> None:
+    body = huge_cube(fixture_bytes(DII), dimensions=100, categories=1)
+
+    with pytest.raises(JsonStatError, match="'id' lists 107 dimensions, more than the 32"):
+        loads_dataset(body)
+
+
+def test_a_cube_of_a_sextillion_cells_is_refused_before_anything_is_built() -> None:
+    body = huge_cube(fixture_bytes(DII), dimensions=7, categories=1_000)
+
+    with pytest.raises(JsonStatError) as caught:
+        loads_dataset(body)
+
+    assert "cells (1,000 x 1,000 x 1,000 x 1,000 x 1,000 x 1,000 x 1,000 x 1 x 1 x 1 x 2" in str(
+        caught.value
+    )
+    assert str(caught.value).endswith("more than the 100,000,000 a dataset may have")
+
+
+def _wrong(change: str) -> dict:
+    payload = load(DII)
+    dims = payload["dimension"]
+    if change == "label":
+        payload["label"] = {"en": "Digital Intensity"}
+    elif change == "source":
+        payload["source"] = ["ESTAT"]
+    elif change == "updated":
+        payload["updated"] = 20250408
+    elif change == "updated line break":
+        payload["updated"] = "2025-04-08\nFAKE"
+    elif change == "version":
+        payload["version"] = 2
+    elif change == "size bool":
+        payload["size"][0] = True
+    elif change == "size float":
+        payload["size"][0] = 1.0
+    elif change == "dimension id":
+        payload["id"][0] = "fr\neq"
+    elif change == "dimension":
+        dims["geo"] = ["RO"]
+    elif change == "category":
+        dims["geo"]["category"] = "RO"
+    elif change == "category label":
+        dims["geo"]["category"]["label"]["RO"] = {"en": "Romania"}
+    elif change == "labels":
+        dims["geo"]["category"]["label"] = ["Romania"]
+    elif change == "index code":
+        dims["indic_is"]["category"]["index"] = [1, 2]
+    elif change == "index position":
+        dims["indic_is"]["category"]["index"]["E_DI4_HI"] = "0"
+    elif change == "index":
+        dims["indic_is"]["category"]["index"] = "E_DI4_HI"
+    elif change == "dimension label":
+        dims["geo"]["label"] = ["geo"]
+    elif change == "value":
+        payload["value"] = "28.72"
+    elif change == "NaN":
+        payload["value"]["247"] = math.nan
+    elif change == "Infinity":
+        payload["value"]["247"] = math.inf
+    elif change == "huge integer":
+        payload["value"]["247"] = 10**400
+    elif change == "value key":
+        payload["value"]["x1"] = 1.0
+    elif change == "status":
+        payload["status"] = 7
+    elif change == "status entry":
+        payload["status"]["147"] = ["b"]
+    elif change == "time code":
+        dims["time"]["category"]["index"] = {
+            "1e400": 0,
+            **{str(y): y - 2015 for y in range(2016, 2025)},
+        }
+    elif change == "half year":
+        dims["time"]["category"]["index"] = {
+            "2015.5": 0,
+            **{str(y): y - 2015 for y in range(2016, 2025)},
+        }
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("label", "'label' is not a short text: dict"),
+        ("source", "'source' is not a short text: list"),
+        ("updated", "'updated' is not a date: 20250408"),
+        ("updated line break", "'updated' is not a date: '2025-04-08\\nFAKE'"),
+        ("version", "expected JSON-stat version 2.x, got 2"),
+        ("size bool", "size of dimension 'freq' is not a whole number: True"),
+        ("size float", "size of dimension 'freq' is not a whole number: 1.0"),
+        ("dimension id", "'id' holds a name that is not a dimension id: 'fr\\neq'"),
+        ("dimension", "dimension 'geo' is not an object"),
+        ("category", "dimension 'geo' has no 'category' object"),
+        ("category label", "dimension 'geo': the label of category 'RO' is not text: dict"),
+        ("labels", "dimension 'geo': category 'label' is not an object"),
+        ("index code", "dimension 'indic_is': the category index lists a code that is not text: 1"),
+        ("index position", "position '0' of category 'E_DI4_HI' is out of range"),
+        ("index", "category 'index' is neither a list nor an object"),
+        ("dimension label", "dimension 'geo': 'label' is not text: list"),
+        ("value", "'value' is neither a list nor an object: str"),
+        ("NaN", "the value at cell 247 is not a finite number: nan"),
+        ("Infinity", "the value at cell 247 is not a finite number: inf"),
+        ("huge integer", "the value at cell 247 is not a finite number: 1000000"),
+        ("value key", "'value' has a key that is not a cell index: 'x1'"),
+        ("status", "'status' is neither a string, a list nor an object: int"),
+        ("status entry", "a 'status' entry is not a flag: list"),
+        ("time code", "time dimension 'time': category '1e400' is not a period code"),
+        ("half year", "time dimension 'time': category '2015.5' is not a period code"),
+    ],
+)
+def test_wrong_types_are_refused_with_the_reason(change: str, message: str) -> None:
+    with pytest.raises(JsonStatError, match=re.escape(message)):
+        decode_dataset(_wrong(change))
+
+
+@pytest.mark.parametrize(
+    ("code", "accepted"),
+    [
+        *[(code, True) for code in ("2025", "2025-Q1", "2025Q1", "2025M01", "2025-S1",
+                                    "2025-W52", "2025-01", "2025-01-15")],
+        *[(code, False) for code in ("1e400", "2015.5", "2025999999", "2025-2026", "25",
+                                     "2025-Q1\n", "")],
+    ],
+)  # fmt: skip
+def test_time_codes_must_be_periods(code: str, accepted: bool) -> None:
+    payload = load(DII)
+    index = payload["dimension"]["time"]["category"]["index"]
+    # Position 9 (2024) is one of the two years with values in the recorded answer.
+    payload["dimension"]["time"]["category"]["index"] = {
+        (code if position == 9 else period): position for period, position in index.items()
+    }
+    if accepted:
+        assert code in set(decode_dataset(payload).observations["time"])
+    else:
+        with pytest.raises(JsonStatError, match="is not a period code"):
+            decode_dataset(payload)
+
+
+def test_nan_and_infinity_literals_in_the_body_are_refused() -> None:
+    body = (
+        fixture_bytes(DII)
+        .replace(b'"247":28.72', b'"247":NaN')
+        .replace(b'"249":28.24', b'"249":Infinity')
+    )
+    assert body != fixture_bytes(DII)
+    with pytest.raises(JsonStatError, match="not a finite number"):
+        loads_dataset(body)
+
+
+def test_messages_quote_hostile_values_short_and_on_one_line() -> None:
+    payload = load(DII)
+    payload["value"]["247"] = "x\n" * 100_000
+
+    with pytest.raises(JsonStatError) as caught:
+        decode_dataset(payload)
+
+    assert len(str(caught.value)) < 150
+    assert "\n" not in str(caught.value)
+
+
+def test_eurostat_error_messages_are_one_bounded_line() -> None:
+    payload = {"error": [{"label": "first\nsecond " + "y" * 10_000, "status": 400}] * 50}
+
+    message = eurostat_error_message(payload)
+
+    assert message is not None
+    assert "\n" not in message
+    assert message.startswith("first second yyy")
+    assert message.endswith("… 45 more")
+    assert len(message) < 2_000
+
+
+_SUBSTITUTES: list[object] = [None, True, -1, 10**30, 1.5, "", "x", [], [None], {}, {"0": {}}]
+
+
+def _paths(node: object, path: tuple = ()) -> list[tuple]:
+    """Every key/index path into `node`; of long objects and lists (a dimension's 41 geo
+    labels, the values) only the first three and the last item count."""
+    found = [path] if path else []
+    if isinstance(node, dict):
+        keys = list(node)
+        if len(keys) > 12:
+            keys = keys[:3] + keys[-1:]
+        for key in keys:
+            found += _paths(node[key], (*path, key))
+    elif isinstance(node, list):
+        for index in sorted({*range(min(3, len(node))), len(node) - 1} - {-1}):
+            found += _paths(node[index], (*path, index))
+    return found
+
+
+def test_any_field_of_any_type_gives_a_frame_or_a_jsonstat_error() -> None:
+    # Every place of the recorded payload, in turn, gets each kind of JSON value: the
+    # decoder must either decode or refuse by name, never let another exception out.
+    original = load("jsonstat2_sdmx3_isoc_ci_cm_h_A2.json")
+    paths = _paths(original)
+    assert len(paths) > 80
+    refused = 0
+    for path in paths:
+        for substitute in _SUBSTITUTES:
+            payload = copy.deepcopy(original)
+            parent = payload
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = substitute
+            try:
+                decode_dataset(payload)
+            except JsonStatError:
+                refused += 1
+    assert refused > len(paths)  # the substitutes do break things, and are caught

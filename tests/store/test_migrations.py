@@ -193,3 +193,48 @@ def test_stores_opened_at_once_migrate_a_new_database_once(store_url: str) -> No
         assert dump(store)["alembic_version"] == [(head_revision(),)]
     finally:
         store.close()
+
+
+def test_a_store_at_0002_with_data_gains_the_national_tables_and_keeps_its_rows(
+    store_url: str,
+) -> None:
+    fill_revision_0001(store_url)
+    engine = make_engine(store_url)
+    upgrade(engine, "0002")
+    with engine.connect() as conn:
+        assert current_revision(conn) == "0002"
+        old = MetaData()
+        old.reflect(conn)
+        assert "national_versions" not in old.tables  # really the old schema
+        before = {
+            name: sorted(tuple(r) for r in conn.execute(select(table)))
+            for name, table in old.tables.items()
+            if name != "alembic_version"
+        }
+    engine.dispose()
+
+    store = Store.open(store_url)
+    try:
+        after = dump(store)
+        assert after["alembic_version"] == [(head_revision(),)]
+        for name, rows in before.items():
+            assert after[name] == rows, name
+        tables = set(inspect(store.engine).get_table_names())
+        new = {"national_versions", "national_datasets", "national_active", "refresh_runs"}
+        assert new | {"refresh_schedule"} <= tables
+        # The upgraded store publishes and records like a new one.
+        from dih_dash.store import national as stored
+
+        version = stored.publish_version(
+            store.engine,
+            "20261204T000000000000Z",
+            {"isoc_e_dii": stored.StoredDataset(b"PAR1", 1, "0" * 64, {"file": "x"})},
+            "test",
+        )
+        assert stored.active_stamp(store.engine) == version.stamp
+        run_id = stored.start_run(store.engine, "once", "test")
+        stored.finish_run(store.engine, run_id, False, "HTTP 500")
+        assert stored.last_run(store.engine, ok=False).reason == "HTTP 500"
+        assert dump(store)["members"] == before["members"]
+    finally:
+        store.close()

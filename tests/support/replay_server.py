@@ -5,12 +5,19 @@ tested through requests, sockets and timeouts exactly as in production. Each dat
 serves its recorded body; faults can be queued per request (`then`) or set for every request
 (`always`), and every request is recorded so tests can check the query string and count
 retries.
+
+Like a web server or CDN in front of Eurostat, it can compress what it sends (`compress`):
+gzip, or deflate zlib-wrapped or raw, each only when the request accepts it. Builders below
+derive hostile bodies from the recorded ones (deep nesting, a huge cube, a gzip bomb).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,7 +39,8 @@ def fixture_bytes(name: str) -> bytes:
 class Fault:
     """What the server does instead of replaying the recorded body for one request."""
 
-    kind: str  # "status", "slow", "truncated", "drop", "body", "drip"
+    # "status", "slow", "truncated", "drop", "body", "drip", "drip-all", "encoded", "chunked"
+    kind: str
     status: int = 200
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
@@ -65,11 +73,85 @@ class Fault:
         return cls("body", body=body)
 
     @classmethod
+    def encoded(cls, body: bytes, content_encoding: str, status: int = 200) -> Fault:
+        """Answer with `body` as given and this Content-Encoding, whatever was asked for:
+        a bomb, a corrupt stream, or an encoding the client never advertised."""
+        return cls(
+            "encoded",
+            status=status,
+            body=body,
+            headers=(("Content-Encoding", content_encoding),),
+        )
+
+    @classmethod
     def drip(cls, seconds: float, *, declare_length: bool = True) -> Fault:
         """Answer 200 with the recorded body at once in the headers, then one byte of it
         every `seconds` (0: as fast as the socket takes it). Without a Content-Length the
         body ends when the connection closes, as HTTP/1.0 allows."""
         return cls("drip", seconds=seconds, declare_length=declare_length)
+
+    @classmethod
+    def chunked(cls) -> Fault:
+        """Answer as HTTP/1.1 servers and CDNs stream: Transfer-Encoding chunked (pieces of
+        500 bytes), no Content-Length."""
+        return cls("chunked")
+
+    @classmethod
+    def drip_all(cls, seconds: float) -> Fault:
+        """Send the whole answer, status line and headers too, one byte every `seconds`."""
+        return cls("drip-all", seconds=seconds)
+
+
+# --- compression -----------------------------------------------------------------------------
+
+# mode -> the Content-Encoding it is sent as
+ENCODINGS = {"gzip": "gzip", "deflate": "deflate", "deflate-raw": "deflate"}
+
+
+def compressed(body: bytes, mode: str) -> bytes:
+    """`body` as a server sends it with `mode`: gzip, deflate (zlib-wrapped, RFC 9110) or
+    deflate-raw (bare RFC 1951 data, which some servers send as "deflate")."""
+    if mode == "gzip":
+        return gzip.compress(body, mtime=0)
+    if mode == "deflate":
+        return zlib.compress(body)
+    if mode == "deflate-raw":
+        packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        return packer.compress(body) + packer.flush()
+    raise ValueError(f"unknown compression {mode!r}")
+
+
+def gzip_bomb(unpacked_bytes: int) -> bytes:
+    """A small gzip stream of zeros that unpacks to `unpacked_bytes` (about 1,000:1)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = bytes(1 << 20)
+    parts = []
+    left = unpacked_bytes
+    while left > 0:
+        parts.append(packer.compress(block[: min(left, len(block))]))
+        left -= len(block)
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+# --- hostile bodies ----------------------------------------------------------------------------
+
+
+def deeply_nested(depth: int) -> bytes:
+    """Valid JSON nested `depth` arrays deep, inside what otherwise looks like the dataset."""
+    return b'{"class": "dataset", "label": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def huge_cube(body: bytes, dimensions: int, categories: int) -> bytes:
+    """The recorded dataset with `dimensions` extra dimensions of `categories` categories
+    each: a few hundred KB that define categories**dimensions cells."""
+    data = json.loads(body)
+    for n in range(dimensions):
+        name = f"extra{n}"
+        data["id"].insert(0, name)
+        data["size"].insert(0, categories)
+        data["dimension"][name] = {"category": {"index": {f"C{i}": i for i in range(categories)}}}
+    return json.dumps(data).encode()
 
 
 def sliced(body: bytes, dimension: str, code: str) -> bytes:
@@ -134,6 +216,10 @@ class RecordedRequest:
     path: str
     dataset: str | None
     query: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
     def values(self, name: str) -> list[str]:
         return [value for key, value in self.query if key == name]
@@ -145,6 +231,8 @@ class ReplayServer:
     requests: list[RecordedRequest] = field(default_factory=list)
     _queued: dict[str, list[Fault]] = field(default_factory=dict)
     _always: dict[str, Fault] = field(default_factory=dict)
+    # How every body is compressed when the request accepts it (None: never).
+    compression: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopping: threading.Event = field(default_factory=threading.Event)
     _httpd: ThreadingHTTPServer | None = None
@@ -163,6 +251,12 @@ class ReplayServer:
     def always(self, dataset: str, fault: Fault) -> None:
         with self._lock:
             self._always[dataset] = fault
+
+    def compress(self, mode: str | None) -> None:
+        """Compress every answer from now on ("gzip", "deflate", "deflate-raw"; None: not)."""
+        if mode is not None and mode not in ENCODINGS:
+            raise ValueError(f"unknown compression {mode!r}")
+        self.compression = mode
 
     def requests_for(self, dataset: str) -> list[RecordedRequest]:
         with self._lock:
@@ -223,50 +317,100 @@ class ReplayServer:
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
         dataset = parts.path[len(DATA_PATH) :] if parts.path.startswith(DATA_PATH) else None
+        recorded = RecordedRequest(
+            parts.path,
+            dataset,
+            tuple(parse_qsl(parts.query, keep_blank_values=True)),
+            tuple(handler.headers.items()),
+        )
         with self._lock:
-            self.requests.append(
-                RecordedRequest(
-                    parts.path, dataset, tuple(parse_qsl(parts.query, keep_blank_values=True))
-                )
-            )
+            self.requests.append(recorded)
+        answer = self._encoder(recorded)
         if dataset is None or dataset not in self.bodies:
             error = {"error": [{"status": 404, "id": 100, "label": f"NOT_FOUND: {parts.path}"}]}
-            _answer(handler, 404, json.dumps(error).encode())
+            _answer(handler, 404, *answer(json.dumps(error).encode()))
             return
         body = self.bodies[dataset]
         fault = self._next_fault(dataset)
         if fault is None:
-            _answer(handler, 200, body)
+            _answer(handler, 200, *answer(body))
         elif fault.kind == "status":
-            _answer(handler, fault.status, fault.body, fault.headers)
+            sent, headers = answer(fault.body)
+            _answer(handler, fault.status, sent, headers + fault.headers)
         elif fault.kind == "slow":
             if not self._stopping.wait(fault.seconds):
-                _answer(handler, 200, body)
+                _answer(handler, 200, *answer(body))
         elif fault.kind == "truncated":
-            _answer(handler, 200, body[: len(body) // 2])
+            sent, headers = answer(body)
+            _answer(handler, 200, sent[: len(sent) // 2], headers)
         elif fault.kind == "body":
-            _answer(handler, 200, fault.body)
+            _answer(handler, 200, *answer(fault.body))
+        elif fault.kind == "encoded":
+            _answer(handler, fault.status, fault.body, fault.headers)
         elif fault.kind == "drop":
             handler.close_connection = True
         elif fault.kind == "drip":
-            self._drip(handler, body, fault)
+            self._drip(handler, *answer(body), fault)
+        elif fault.kind == "chunked":
+            sent, headers = answer(body)
+            head = ["HTTP/1.1 200 OK", "Content-Type: application/json"]
+            head += ["Transfer-Encoding: chunked", "Connection: close"]
+            head += [f"{k}: {v}" for k, v in headers]
+            chunks = [sent[i : i + 500] for i in range(0, len(sent), 500)] + [b""]
+            handler.close_connection = True
+            handler.wfile.write("\r\n".join([*head, "", ""]).encode())
+            for piece in chunks:
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        elif fault.kind == "drip-all":
+            sent, headers = answer(body)
+            head = ["HTTP/1.1 200 OK", "Content-Type: application/json"]
+            head += [f"Content-Length: {len(sent)}", *(f"{k}: {v}" for k, v in headers)]
+            self._trickle(handler, "\r\n".join([*head, "", ""]).encode() + sent, fault.seconds)
         else:  # pragma: no cover - a typo in a test
             raise ValueError(f"unknown fault {fault.kind!r}")
 
-    def _drip(self, handler: BaseHTTPRequestHandler, body: bytes, fault: Fault) -> None:
+    def _encoder(
+        self, request: RecordedRequest
+    ) -> Callable[[bytes], tuple[bytes, tuple[tuple[str, str], ...]]]:
+        """body -> (the bytes to send, extra headers), as `compression` and the request's
+        Accept-Encoding have it."""
+        mode = self.compression
+        accepted = {
+            part.split(";")[0].strip().lower()
+            for part in (request.header("Accept-Encoding") or "").split(",")
+        }
+        if mode is None or ENCODINGS[mode] not in accepted:
+            return lambda body: (body, ())
+        return lambda body: (
+            compressed(body, mode),
+            (("Content-Encoding", ENCODINGS[mode]), ("Vary", "Accept-Encoding")),
+        )
+
+    def _drip(
+        self,
+        handler: BaseHTTPRequestHandler,
+        body: bytes,
+        headers: tuple[tuple[str, str], ...],
+        fault: Fault,
+    ) -> None:
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
         if fault.declare_length:
             handler.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.flush()
-        for index in range(len(body)):
-            # The client hanging up makes the write fail, which ends the handler.
-            handler.wfile.write(body[index : index + 1])
-            handler.wfile.flush()
-            if fault.seconds and self._stopping.wait(fault.seconds):
-                return
+        self._trickle(handler, body, fault.seconds)
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, data: bytes, seconds: float) -> None:
         handler.close_connection = True
+        for index in range(len(data)):
+            # The client hanging up makes the write fail, which ends the handler.
+            handler.wfile.write(data[index : index + 1])
+            handler.wfile.flush()
+            if seconds and self._stopping.wait(seconds):
+                return
 
 
 def _answer(

@@ -1,0 +1,110 @@
+"""Escaped file text, rendered by the real stack (Streamlit's markdown, Plotly.js in
+Chromium): it shows exactly the characters of the file, and no link or styling from it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+MARKDOWN_VALUES = [
+    '<a href="x">Evil</a> <b>SRL</b>',
+    "**bold** _it_ `code` [link](http://x) <http://auto.link>",
+    ":red[red] :material/home: :smile: $x^2$ ~~struck~~",
+    "1. not a list",
+    "# not a heading",
+    "A&amp;B back\\slash",
+]
+PLOTLY_VALUES = ['<a href="x">Evil</a> <b>SRL</b>', "<span style='color:red'>IT & Co</span>"]
+
+SCRIPT = textwrap.dedent(
+    """
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from dih_dash.text_safety import markdown_text, plotly_text
+
+    MARKDOWN_VALUES = {markdown!r}
+    PLOTLY_VALUES = {plotly!r}
+    for number, value in enumerate(MARKDOWN_VALUES):
+        st.markdown(f"value {{number}}: {{markdown_text(value)}}")
+    st.error(f"error: {{markdown_text(MARKDOWN_VALUES[0])}}")
+    figure = go.Figure(
+        go.Bar(x=[plotly_text(v) for v in PLOTLY_VALUES], y=[1, 2],
+               name=plotly_text(PLOTLY_VALUES[0]), showlegend=True)
+    )
+    figure.update_layout(title={{"text": plotly_text(PLOTLY_VALUES[1])}})
+    st.plotly_chart(figure, theme=None)
+    """
+).format(markdown=MARKDOWN_VALUES, plotly=PLOTLY_VALUES)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def escaped_page(tmp_path: Path, web: object) -> object:
+    script = tmp_path / "escaping.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        web.goto(base)  # type: ignore[attr-defined]
+        web.wait_for_selector(".xtick text", timeout=60_000)  # type: ignore[attr-defined]
+        yield web
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_markdown_and_plotly_show_the_file_text_as_it_is(escaped_page):
+    page = escaped_page
+    shown = page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
+    for number, value in enumerate(MARKDOWN_VALUES):
+        assert f"value {number}: {value}" in [s.strip() for s in shown], (value, shown)
+    assert f"error: {MARKDOWN_VALUES[0]}" in [s.strip() for s in shown]
+    # Nothing from the values became an element: no link, bold, heading, list, maths.
+    main = page.locator('[data-testid="stMain"]')
+    for selector in ("a[href='x']", "a[href='http://x']", "b", "strong", "em", "h1", "ol",
+                     "del", ".katex", "code"):  # fmt: skip
+        assert main.locator(f"[data-testid='stMarkdownContainer'] {selector}").count() == 0, (
+            selector
+        )
+    ticks = page.locator(".xtick text").all_text_contents()
+    assert ticks == PLOTLY_VALUES
+    assert page.locator(".gtitle").text_content() == PLOTLY_VALUES[1]
+    assert page.locator(".legendtext").first.text_content() == PLOTLY_VALUES[0]
+    assert page.locator(".main-svg a").count() == 0, "no link inside the chart"

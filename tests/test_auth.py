@@ -224,7 +224,7 @@ def test_serve_refuses_to_start_with_an_unusable_hash(monkeypatch, tmp_path, cap
     monkeypatch.setenv("DIH_DASH_ADMIN_PASSWORD_HASH", value)
     started: list[object] = []
     # Were the check missing, Streamlit would start: record it instead of serving.
-    monkeypatch.setattr("subprocess.call", lambda *a, **k: started.append(a) or 0)
+    monkeypatch.setattr("os.execv", lambda *a: started.append(a))
     assert main(["serve", "--port", "8599"]) == 2
     assert started == []
     error = capsys.readouterr().err
@@ -258,6 +258,7 @@ def test_serve_starts_with_a_good_hash(monkeypatch, tmp_path):
     monkeypatch.setenv("DIH_DASH_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DIH_DASH_ADMIN_PASSWORD_HASH", GOOD_ARGON2)
     started: list[list[str]] = []
-    monkeypatch.setattr("subprocess.call", lambda command, **k: started.append(command) or 0)
+    monkeypatch.setattr("os.chdir", lambda path: None)
+    monkeypatch.setattr("os.execv", lambda program, command: started.append(command))
     assert main(["serve", "--port", "8599"]) == 0
     assert started and started[0][1:4] == ["-m", "streamlit", "run"]

@@ -42,6 +42,18 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@dataclass(frozen=True)
+class DamagedText:
+    """A cell whose bytes were not all in the file's encoding: read with U+FFFD in their
+    place (never as another encoding), to be reported by validation."""
+
+    row: int  # the spreadsheet row; `RawTable.header_row` for a header cell
+    column: int  # 0-based position in the frame
+    count: int  # how many sequences of bad bytes the cell holds
+    offset: int | None  # the byte offset in the file of the first one (None: unknown)
+    byte: int | None  # its first byte
+
+
 @dataclass(frozen=True, eq=False)
 class RawTable:
     """A survey file as read: every cell a `str` exactly as in the file ("" when empty).
@@ -59,6 +71,7 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     header_row: int = 1
+    damaged: tuple[DamagedText, ...] = ()  # in row order, then column order
 
     def __post_init__(self) -> None:
         if len(self.row_numbers) != len(self.frame):

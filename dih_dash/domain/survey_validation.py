@@ -519,7 +519,7 @@ class _Rows:
 # Where an issue goes among its row's others. Errors: the cells' in column order (their
 # index in ASSESSMENT_COLUMNS), then the duplicate key; warnings: in the order below.
 _DUPLICATE_KEY_ORDER = len(ASSESSMENT_COLUMNS)
-_OVERALL_ORDER, _DII_ORDER, _DUPLICATE_ROW_ORDER = 0, 1, 2
+_OVERALL_ORDER, _DII_ORDER, _DUPLICATE_ROW_ORDER, _DAMAGED_ORDER = 0, 1, 2, 3
 
 
 def validate(
@@ -562,6 +562,9 @@ def _validate(
         columns[name] = column
         errors.extend(_cell_errors(column, order, table.row_numbers))
 
+    warnings: list[tuple[int, int, Issue]] = []
+    _damaged_text(table, plan, errors, warnings)
+
     state = _Rows(
         n=n,
         numbers=table.row_numbers,
@@ -570,6 +573,7 @@ def _validate(
         overall=np.full(n, np.nan),
         size_class=np.full(n, None, dtype=object),
         errors=errors,
+        warnings=warnings,
     )
     _complete_overall(state)
     _check_dii(state)
@@ -590,6 +594,44 @@ def _validate(
         rejected=int(failed_rows.sum()),
         columns={name: header[pos].strip() for name, pos in plan.columns.items()},
     )
+
+
+def _damaged_text(
+    table: RawTable,
+    plan: _Plan,
+    errors: list[tuple[int, int, Issue]],
+    warnings: list[tuple[int, int, Issue]],
+) -> None:
+    """An issue for every cell whose bytes the reader could not decode (shown as U+FFFD):
+    an error where the column is stored, since a name with a hole in it must not reach the
+    store (nor a silently mis-decoded one: the reader never guesses), a warning where the
+    column is not read. A damaged header cell is a warning on the header row."""
+    if not table.damaged:
+        return
+    order_of = {pos: ASSESSMENT_COLUMNS.index(name) for name, pos in plan.columns.items()}
+    header = table.header
+    numbers = np.asarray(table.row_numbers)
+    for damaged in table.damaged:
+        where: Phrase | str = ""
+        if damaged.offset is not None and damaged.byte is not None:
+            where = Phrase.of(
+                "surveys.issue.damaged_at", byte=f"{damaged.byte:02X}", offset=float(damaged.offset)
+            )
+        label = header[damaged.column].strip() or column_letter(damaged.column)
+        params: dict[str, object] = {"count": damaged.count, "where": where}
+        if damaged.row == table.header_row:
+            issue = Issue(damaged.row, label, header[damaged.column], "damaged_text", params,
+                          "warning")  # fmt: skip
+            warnings.append((-1, _DAMAGED_ORDER, issue))
+            continue
+        index = int(np.searchsorted(numbers, damaged.row))
+        cell = table.frame.iat[index, damaged.column]
+        if damaged.column in order_of:
+            issue = Issue(damaged.row, label, cell, "damaged_text", params)
+            errors.append((index, order_of[damaged.column], issue))
+        else:
+            issue = Issue(damaged.row, label, cell, "damaged_text", params, "warning")
+            warnings.append((index, _DAMAGED_ORDER, issue))
 
 
 def _cell_errors(

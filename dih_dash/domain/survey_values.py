@@ -108,7 +108,9 @@ def parse_free_text(text: str) -> Parsed:
     return Parsed(comma_below(value)) if value else EMPTY
 
 
-_WAVE = re.compile(r"^[Tt](\d{1,3})$")
+# ASCII digits only (re.ASCII): \d alone also matches ٣, １, २ …, which int() reads too, so
+# "T٣" would be stored as wave T3. The same holds for every pattern of this module.
+_WAVE = re.compile(r"^[Tt](\d{1,3})$", re.ASCII)
 
 
 def parse_wave(text: str) -> Parsed:
@@ -123,9 +125,9 @@ def parse_wave(text: str) -> Parsed:
 
 # --- numbers -----------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
 # Digit groups of three, as Excel writes 1.200 or 1 200 in a Romanian locale.
-_GROUPED = re.compile(r"^\d{1,3}(?:([., \u00a0\u202f])\d{3})(?:\1\d{3})*$")
+_GROUPED = re.compile(r"^\d{1,3}(?:([., \u00a0\u202f])\d{3})(?:\1\d{3})*$", re.ASCII)
 
 
 def read_number(text: str) -> float | None:
@@ -156,7 +158,7 @@ def parse_employees(text: str) -> Parsed:
         return EMPTY
     number: float | int | None
     if _GROUPED.match(value):
-        digits = re.sub(r"\D", "", value)
+        digits = re.sub(r"\D", "", value, flags=re.ASCII)
         # Thousands of digits would make int() slow, or refuse them outright (ValueError).
         number = int(digits) if len(digits) <= len(str(EMPLOYEES_MAX)) else None
     else:
@@ -171,8 +173,8 @@ def parse_employees(text: str) -> Parsed:
 # --- dates -------------------------------------------------------------------------------
 
 _TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
-_LOCAL_DATE = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$", re.ASCII)
+_LOCAL_DATE = re.compile(r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$", re.ASCII)
 
 
 def read_date(text: str, *, day_first: bool = True) -> dt.date | None:

@@ -1083,7 +1083,8 @@ def test_every_message_can_be_filled(section: str) -> None:
               "expected", "length", "latest", "first_row", "member_id", "wave", "overall",
               "mean", "answered", "total", "unanswered", "letter", "first", "field", "fields",
               "source", "file", "encoding", "line", "columns", "cell", "rows", "max_rows",
-              "max_columns", "max_cells")}  # fmt: skip
+              "max_columns", "max_cells", "character", "offset", "count", "where",
+              "max_count", "max_mb", "byte")}  # fmt: skip
     for lang in ("en", "ro"):
         for key in survey_strings(lang):
             if key.startswith(f"surveys.{section}."):

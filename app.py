@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import access, context
 
 started = time.perf_counter()
 
@@ -18,16 +18,16 @@ st.set_page_config(
     layout="wide",
 )
 
-config = common.settings()
-lang = common.language(config.default_lang)
-tr = common.translator()
+config = context.settings()
+lang = context.language(config.default_lang)
+tr = context.translator()
 
 
 def _switch_language() -> None:
     chosen = st.session_state.get("lang_switch")
     if chosen in ("ro", "en"):
-        st.session_state[common.LANG_KEY] = chosen
-        st.query_params[common.LANG_KEY] = chosen
+        st.session_state[context.LANG_KEY] = chosen
+        st.query_params[context.LANG_KEY] = chosen
 
 
 def page(
@@ -86,7 +86,7 @@ pages = {
 # Hub staff only: the pages with names and the upload. Each page checks again itself, so a
 # guessed URL shows nothing.
 # Hidden (not listed) for the public, so an admin's bookmark leads to the sign-in hint.
-admin = common.is_admin()
+admin = access.is_admin()
 pages[tr("nav.section_admin")] = [
     page(
         "app_pages/member_profile.py",
@@ -115,4 +115,4 @@ with st.sidebar:
 
 navigation.run()
 if config.log_run_times:
-    common.log_run_time(navigation.url_path, time.perf_counter() - started)
+    context.log_run_time(navigation.url_path, time.perf_counter() - started)

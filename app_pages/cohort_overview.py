@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context
+from app_pages.kit.member import member_page
 from dih_dash.charts.members import (
     RadarTrace,
     cohort_heatmap,
@@ -24,27 +25,19 @@ from dih_dash.domain.cohort import (
     dma_band_distribution,
     member_matrix,
     sorted_waves,
-    suppress_small_groups,
 )
 from dih_dash.text_safety import markdown_text
 
-tr = common.translator()
-config = common.settings()
+tr = context.translator()
+config = context.settings()
 
 st.title(tr("member_pages.cohort.title"))
 st.caption(tr("member_pages.cohort.intro"))
-frame = common.members_frame()
-if frame is None:
-    st.stop()
-
-cohort, cohort_key = common.selected_cohort(frame)
-if not common.public_selection_ok(cohort, frame):
-    st.stop()
-note = common.survey_note(cohort)
+page = member_page()
+cohort = page.rows
 size = cohort_size(cohort)
-minimum = common.min_group()
+minimum = page.minimum
 waves = sorted_waves(cohort["wave"].unique())
-state = (cohort_key, minimum)
 st.caption(
     tr("member_pages.cohort_line", members=members_text(tr, size.members),
        assessments=size.assessments, waves=", ".join(markdown_text(w) for w in waves) or "–")
@@ -52,24 +45,22 @@ st.caption(
 
 # --- counts -----------------------------------------------------------------------------------
 st.subheader(tr("member_pages.cohort.counts_heading"))
-counts = common.analysis("counts", state, lambda: counts_by_wave_and_cluster(cohort))
-if not common.is_admin():
+counts = page.analysis("counts", lambda: counts_by_wave_and_cluster(cohort))
+if not page.is_admin:
     # Each cell is a group: a cluster, or a cluster in one round, with fewer members than
     # the minimum shows no count.
     # No assessment total beside the blanked counts: it would give them back by subtraction.
-    counts = suppress_small_groups(counts, "members", minimum).drop(
-        columns=["suppressed", "assessments"]
+    counts = page.rule.counts(
+        page.groups(counts).drop(columns=["suppressed", "assessments"]), waves
     )
-    for wave in waves:
-        counts[wave] = counts[wave].astype("Int64").mask(counts[wave] < minimum)
     if counts[[*waves, "members"]].isna().any().any():
-        st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
+        page.withheld_note()
 counts["cluster"] = counts["cluster"].fillna(tr("member_pages.profile.no_cluster"))
 count_labels = {
     "members": tr("member_pages.cohort.members_column"),
     "assessments": tr("member_pages.cohort.assessments_column"),
 }
-common.table(
+page.table(
     counts.rename(columns={"cluster": tr("surveys.fields.cluster"), **count_labels}),
     # Every column but the cluster counts members or assessments (one per round).
     counts=[*waves, *count_labels.values()],
@@ -77,27 +68,20 @@ common.table(
 
 # --- DMA bands --------------------------------------------------------------------------------
 st.subheader(tr("member_pages.cohort.bands_heading"))
-distribution = common.analysis(
-    "dma_bands", state,
-    lambda: suppress_small_groups(
-        dma_band_distribution(cohort), "members", minimum,
-        value_columns=["members", "in_band", "share"],
+distribution = page.analysis(
+    "dma_bands",
+    lambda: page.groups(
+        dma_band_distribution(cohort), value_columns=["members", "in_band", "share"]
     ),
-)  # fmt: skip
-common.chart(
+)
+page.chart(
     lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum),
     key="cohort_bands",
-    note=note,
-    data=common.public_data(distribution.drop(columns=["suppressed"])),
-    state=state,
+    data=distribution,
 )
 bounds = ", ".join(tr.num(b, 0) for b in config.dma_band_bounds)
 # Everyone is told which bands are confirmed; only hub staff need the setting's name.
-key = (
-    "member_pages.cohort.bands_note"
-    if common.is_admin()
-    else "member_pages.cohort.bands_note_public"
-)
+key = "member_pages.cohort.bands_note" if page.is_admin else "member_pages.cohort.bands_note_public"
 st.caption(tr(key, bounds=bounds))
 
 # --- the six dimensions -----------------------------------------------------------------------
@@ -111,61 +95,59 @@ group_by = (
         format_func=lambda g: (
             tr("member_pages.cohort.group_none") if not g else tr(f"surveys.fields.{g}")
         ),
-        default=common.query_value("by", lambda v: v in groupings, ""),
-        key=common.widget_key("cohort_by"),
+        default=context.query_value("by", lambda v: v in groupings, ""),
+        key=context.widget_key("cohort_by"),
     )
     or ""
 )
-statistic = "median"
-if common.is_admin():
+statistics = page.rule.statistics
+statistic = statistics[0]
+if len(statistics) > 1:
     # Means of overlapping groups can be differenced into one member's score; the public
-    # view keeps to medians (domain.cohort, rule 3).
+    # view keeps to medians (domain.disclosure, rule 3).
     statistic = (
         right.segmented_control(
             tr("member_pages.cohort.statistic"),
-            options=["median", "mean"],
+            options=list(statistics),
             format_func=lambda s: tr(f"members.statistic.{s}"),
-            default=common.query_value("stat", lambda v: v in ("median", "mean"), "median"),
-            key=common.widget_key("cohort_stat"),
+            default=context.query_value("stat", lambda v: v in statistics, statistic),
+            key=context.widget_key("cohort_stat"),
         )
-        or "median"
+        or statistic
     )
-common.set_query(by=group_by or None, stat=statistic)
+context.set_query(by=group_by or None, stat=statistic)
 
-stats = common.analysis(
-    "dimension_stats", (*state, group_by),
-    lambda: suppress_small_groups(
-        dimension_stats(cohort, by=group_by or None), "members", minimum,
-        value_columns=["members", "mean", "median"],
+stats = page.analysis(
+    "dimension_stats",
+    lambda: page.groups(
+        dimension_stats(cohort, by=group_by or None), value_columns=["members", "mean", "median"]
     ),
-)  # fmt: skip
-medians = common.analysis(
-    "cohort_medians", state,
+    group_by,
+)
+medians = page.analysis(
+    "cohort_medians",
     lambda: {
         wave: cohort_medians(cohort, wave)
         for wave in waves
-        if (cohort["wave"] == wave).sum() >= minimum
+        if not page.rule.too_small(int((cohort["wave"] == wave).sum()))
     },
-)  # fmt: skip
+)
 traces = [
     RadarTrace(tr("member_pages.profile.radar_cohort", wave=wave), values, "cohort")
     for wave, values in medians.items()
 ]
-common.chart(
+page.chart(
     lambda: dimension_radar(traces, tr, waves=waves, members=size.members),
     key="cohort_radar",
-    note=note,
-    data=common.public_data(pd.DataFrame({t.label: pd.Series(t.values) for t in traces})),
-    state=state,
+    data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}),
 )
-common.chart(
+page.chart(
     lambda: dimension_bars(
         stats, tr, members=size.members, statistic=statistic, by=group_by or None, min_group=minimum
     ),
     key="cohort_bars",
-    note=note,
-    data=common.public_data(stats.drop(columns=["suppressed"])),
-    state=(*state, group_by, statistic),
+    data=stats,
+    state=(group_by, statistic),
 )
 
 # --- heatmap ----------------------------------------------------------------------------------
@@ -181,31 +163,33 @@ heat_wave = (
     else None
 )
 if heat_wave is not None:
-    if common.is_admin():
+    if page.is_admin:
         # Name and id: two members may share a name, and rows must never merge.
         labelled = cohort.assign(label=cohort["company_name"] + " (" + cohort["member_id"] + ")")
-        matrix = common.analysis(
-            "member_matrix", (*state, heat_wave),
+        matrix = page.analysis(
+            "member_matrix",
             lambda: member_matrix(labelled, heat_wave, label_column="label"),
-        )  # fmt: skip
+            heat_wave,
+        )
         st.caption(tr("member_pages.cohort.heatmap_members", wave=markdown_text(heat_wave)))
         by = None
     else:
         by = group_by or "cluster"
-        matrix = common.analysis(
-            "dimension_matrix", (*state, heat_wave, by, statistic),
+        matrix = page.analysis(
+            "dimension_matrix",
             lambda: dimension_matrix(
-                suppress_small_groups(
-                    dimension_stats(cohort[cohort["wave"] == heat_wave], by=by), "members",
-                    minimum, value_columns=["members", "mean", "median"],
+                page.groups(
+                    dimension_stats(cohort[cohort["wave"] == heat_wave], by=by),
+                    value_columns=["members", "mean", "median"],
                 ),
                 statistic=statistic,
             ),
+            heat_wave, by, statistic,
         )  # fmt: skip
     if matrix.empty:
-        st.caption(tr("members.privacy.hidden_group", members=members_text(tr, minimum)))
+        page.withheld_note()
     else:
-        common.chart(
+        page.chart(
             lambda: cohort_heatmap(
                 matrix,
                 tr,
@@ -214,7 +198,6 @@ if heat_wave is not None:
                 members=int(cohort.loc[cohort["wave"] == heat_wave, "member_id"].nunique()),
             ),
             key="cohort_heatmap",
-            note=note,
-            data=common.public_data(matrix.reset_index(names=tr("member_pages.cohort.group_by"))),
-            state=(*state, heat_wave, by, statistic, common.is_admin()),
+            data=matrix.reset_index(names=tr("member_pages.cohort.group_by")),
+            state=(heat_wave, by, statistic),
         )

@@ -6,55 +6,40 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context, data
+from app_pages.kit.member import member_page
 from dih_dash.charts.members import county_map, members_text
 from dih_dash.domain.cohort import county_summary, sorted_waves
-from dih_dash.sources.geo import load_county_geojson
 
-tr = common.translator()
+tr = context.translator()
 
 st.title(tr("member_pages.counties.title"))
 st.caption(tr("member_pages.counties.intro"))
-frame = common.members_frame()
-if frame is None:
-    st.stop()
-
-
-@st.cache_resource(show_spinner=False)
-def counties_geojson() -> dict:
-    return load_county_geojson()
-
-
-cohort, cohort_key = common.selected_cohort(frame)
-if not common.public_selection_ok(cohort, frame):
-    st.stop()
-note = common.survey_note(cohort)
-minimum = common.min_group()
+page = member_page()
+cohort = page.rows
+minimum = page.minimum
 waves = sorted_waves(cohort["wave"].unique())
 if not waves:
     st.stop()
-default = common.query_value("round", lambda v: v in waves, waves[-1])
+default = context.query_value("round", lambda v: v in waves, waves[-1])
 wave = (
     st.segmented_control(
         tr("member_pages.counties.wave"), options=waves, default=default, key="counties_wave"
     )
     or waves[-1]
 )
-common.set_query(round=wave)
+context.set_query(round=wave)
 
 in_wave = cohort[cohort["wave"] == wave]
-summary = common.analysis(
-    "county_summary", (cohort_key, wave, minimum), lambda: county_summary(in_wave, minimum)
-)  # fmt: skip
-common.chart(
+summary = page.analysis("county_summary", lambda: county_summary(in_wave, minimum), wave)
+page.chart(
     lambda: county_map(
-        summary, counties_geojson(), tr, min_group=minimum, waves=[wave],
+        summary, data.county_geojson(), tr, min_group=minimum, waves=[wave],
         members=int(in_wave["member_id"].nunique()),
     ),
     key="counties_map",
-    note=note,
-    data=common.public_data(summary.drop(columns=["suppressed"])),
-    state=(cohort_key, wave, minimum),
+    data=summary,
+    state=(wave,),
 )  # fmt: skip
 st.caption(tr("member_pages.counties.attribution"))
 
@@ -67,7 +52,7 @@ shown["members"] = [
     tr("members.privacy.hidden_group", members=members_text(tr, minimum)) if hidden else str(int(n))
     for hidden, n in zip(shown["suppressed"], shown["members"].fillna(0), strict=True)
 ]
-common.table(
+page.table(
     shown[["county_name", "members", "median_dma_overall"]].rename(
         columns={
             "county_name": tr("member_pages.filters.county"),

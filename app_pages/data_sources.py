@@ -9,17 +9,17 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from app_pages import common
+from app_pages.kit import access, context, data, widgets
 from dih_dash.charts.national import coverage_chart
 from dih_dash.domain.provenance import FLAG_LETTERS, periods_text, source_name
 from dih_dash.sources.refresh import refreshable_datasets
 from dih_dash.store import national as stored
 from dih_dash.store.refresh_worker import manual_refresh
 
-tr = common.translator()
-config = common.settings()
-data = common.national()
-catalogue = common.catalogue()
+tr = context.translator()
+config = context.settings()
+national_data = data.national()
+catalogue = data.catalogue()
 
 st.title(tr("data_sources.title"))
 st.caption(tr("data_sources.intro"))
@@ -28,13 +28,13 @@ st.caption(tr("data_sources.intro"))
 def data_as_of() -> str:
     """The date of the data in view: when the refreshed Eurostat data was fetched, and when
     the snapshot (which the rest comes from) was built."""
-    fetched = [i.fetched_at for i in data.datasets.values() if i.origin == "refresh"]
-    built = [i.fetched_at for i in data.datasets.values() if i.origin == "snapshot"]
-    built_text = common.fetched_text(tr, max(filter(None, built), default=None))
+    fetched = [i.fetched_at for i in national_data.datasets.values() if i.origin == "refresh"]
+    built = [i.fetched_at for i in national_data.datasets.values() if i.origin == "snapshot"]
+    built_text = context.fetched_text(tr, max(filter(None, built), default=None))
     if any(fetched):
         return tr(
             "data_sources.status.data_as_of_refresh",
-            fetched=common.fetched_text(tr, max(filter(None, fetched))),
+            fetched=context.fetched_text(tr, max(filter(None, fetched))),
             built=built_text,
         )
     return tr("data_sources.status.data_as_of_snapshot", built=built_text)
@@ -44,8 +44,8 @@ st.markdown(data_as_of())
 
 st.subheader(tr("data_sources.datasets_heading"))
 records = []
-for info in data.datasets.values():
-    rows = data.tidy[data.tidy["source"] == info.source]
+for info in national_data.datasets.values():
+    rows = national_data.tidy[national_data.tidy["source"] == info.source]
     records.append(
         {
             tr("data_sources.col_dataset"): source_name(tr, info.source),
@@ -54,33 +54,33 @@ for info in data.datasets.values():
             tr("data_sources.col_indicators"): int(rows["indicator"].nunique()),
             tr("data_sources.col_rows"): info.rows,
             tr("data_sources.col_updated"): info.updated or tr("data_sources.not_stated"),
-            tr("data_sources.col_fetched"): common.fetched_text(tr, info.fetched_at),
+            tr("data_sources.col_fetched"): context.fetched_text(tr, info.fetched_at),
             tr("data_sources.col_sha"): info.sha256[:16],
             tr("data_sources.col_url"): info.url or ", ".join(f["path"] for f in info.source_files),
         }
     )
 datasets_frame = pd.DataFrame(records)
 coverage = (
-    data.tidy.groupby("source")["period"]
+    national_data.tidy.groupby("source")["period"]
     .agg(first="min", last="max")
     .reset_index()
     .assign(label=lambda f: [source_name(tr, s) for s in f["source"]])
 )
-common.chart(
+widgets.chart(
     lambda: coverage_chart(
         coverage, tr, title=tr("data_sources.coverage_title"), source_note=tr("common.attribution")
     ),
     key="coverage",
     data=coverage,
 )
-common.table(datasets_frame)
+widgets.table(datasets_frame)
 st.caption(tr("data_sources.snapshot_note"))
 
 st.subheader(tr("data_sources.refresh_heading"))
 st.markdown(tr("data_sources.refresh_help", url=config.eurostat_url))
 datasets = refreshable_datasets(catalogue)
 # A refresh writes the data everyone sees and may take minutes of retries: hub staff only.
-if not common.is_admin():
+if not access.is_admin():
     st.caption(tr("data_sources.refresh_admin_only"))
 elif st.button(tr("data_sources.refresh_button"), icon=":material/sync:", key="refresh_button"):
     bar = st.progress(0.0, text=tr("data_sources.refresh_starting"))
@@ -89,7 +89,7 @@ elif st.button(tr("data_sources.refresh_button"), icon=":material/sync:", key="r
         bar.progress(min(step / max(total, 1), 1.0), text=message)
 
     with st.spinner(tr("data_sources.refresh_running")):
-        report = manual_refresh(config, catalogue, common.store().engine, datasets, show)
+        report = manual_refresh(config, catalogue, data.store().engine, datasets, show)
     st.session_state["refresh_outcome"] = {
         "ok": report.ok,
         "datasets": ", ".join(f"{o.dataset} ({o.rows})" for o in report.outcomes),
@@ -97,7 +97,7 @@ elif st.button(tr("data_sources.refresh_button"), icon=":material/sync:", key="r
     }
     if report.ok:
         # Run the page again so every table above shows the newly published data.
-        common.clear_national_cache()
+        data.clear_national_cache()
         st.rerun()
 
 outcome = st.session_state.pop("refresh_outcome", None)
@@ -112,7 +112,7 @@ elif outcome:
 
 
 def when(moment: dt.datetime | None) -> str:
-    return common.fetched_text(tr, moment.isoformat() if moment else None)
+    return context.fetched_text(tr, moment.isoformat() if moment else None)
 
 
 def run_text(run: stored.RefreshRun | None) -> str:
@@ -133,7 +133,7 @@ def next_run_text(planned: stored.PlannedRun | None) -> str:
 
 
 # What the worker did: staff only (failure reasons name servers and errors).
-if common.is_admin():
+if access.is_admin():
     st.subheader(tr("data_sources.status.heading"))
     every = config.refresh_every_hours
     st.caption(
@@ -146,7 +146,7 @@ if common.is_admin():
         )
     )
     try:
-        engine = common.store().engine
+        engine = data.store().engine
         last = stored.last_run(engine)
         success = stored.last_run(engine, ok=True)
         failure = stored.last_run(engine, ok=False)
@@ -166,7 +166,7 @@ if common.is_admin():
             st.code(failure.reason or "–", language=None, wrap_lines=True)
 
 st.subheader(tr("data_sources.flags_heading"))
-common.table(
+widgets.table(
     pd.DataFrame(
         {
             tr("common.flag"): list(FLAG_LETTERS),
@@ -185,5 +185,5 @@ catalogue_frame["dimension"] = [tr(f"dimensions.{d}") for d in catalogue_frame["
 catalogue_frame = catalogue_frame.rename(
     columns=lambda c: tr(f"data_sources.catalogue_columns.{c}")
 )
-common.table(catalogue_frame, height=320)
-common.downloads(catalogue_frame, f"dih-dash-catalogue-{tr.lang}", tr, key="catalogue")
+widgets.table(catalogue_frame, height=320)
+widgets.downloads(catalogue_frame, f"dih-dash-catalogue-{tr.lang}", tr, key="catalogue")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context, data, widgets
 from dih_dash.charts.national import desi_score_chart
 from dih_dash.domain.geo import EU_AGGREGATE, HOME
 from dih_dash.domain.provenance import source_line
 
-tr = common.translator()
-data = common.national()
-catalogue = common.catalogue()
+tr = context.translator()
+national_data = data.national()
+catalogue = data.catalogue()
 
 SCORES = ["desi2022_overall", "desi2022_hc", "desi2022_conn", "desi2022_idt", "desi2022_dps"]
 
@@ -25,17 +25,17 @@ chosen = (
         tr("desi.score"),
         options=SCORES,
         format_func=lambda i: catalogue[i].label(tr.lang),
-        default=common.query_value("score", lambda v: v in SCORES, SCORES[0]),
-        key=common.widget_key("desi_score"),
+        default=context.query_value("score", lambda v: v in SCORES, SCORES[0]),
+        key=context.widget_key("desi_score"),
     )
     or SCORES[0]
 )
-common.set_query(score=chosen)
+context.set_query(score=chosen)
 entry = catalogue[chosen]
 
-scores = data.rows_of(*SCORES)
+scores = national_data.rows_of(*SCORES)
 points = scores[(scores["indicator"] == chosen) & scores["geo"].isin([HOME, EU_AGGREGATE])]
-home_ranks = common.ranks_by_period(chosen)
+home_ranks = data.ranks_by_period(chosen)
 home_ranks = home_ranks[home_ranks["geo"] == HOME]
 ranks = dict(zip(home_ranks["period"].astype(int), home_ranks["rank"].astype(int), strict=True))
 note = (
@@ -43,7 +43,7 @@ note = (
     + " · "
     + tr("desi.period_is_edition")
 )
-common.chart(
+widgets.chart(
     lambda: desi_score_chart(
         points,
         entry,
@@ -61,7 +61,7 @@ st.subheader(tr("desi.table_heading"))
 columns: dict[str, pd.Series] = {}
 for indicator in SCORES:
     short = tr(f"desi.short.{indicator}")
-    ranked = common.ranks_by_period(indicator)
+    ranked = data.ranks_by_period(indicator)
     home = ranked[ranked["geo"] == HOME].set_index("period")
     eu = scores[(scores["indicator"] == indicator) & (scores["geo"] == EU_AGGREGATE)]
     eu = eu.set_index("period")
@@ -69,6 +69,6 @@ for indicator in SCORES:
     columns[f"{short} · {tr('common.eu_average')}"] = eu["value"].round(2)
     columns[f"{short} · {tr('common.rank')}"] = home["rank"].astype("Int64")
 shown = pd.DataFrame(columns).rename_axis(tr("charts.edition")).reset_index()
-common.table(shown)
+widgets.table(shown)
 st.caption(tr("desi.published_differ"))
-common.downloads(shown, f"desi-2022-edition-{tr.lang}", tr, notes={tr("common.source"): note})
+widgets.downloads(shown, f"desi-2022-edition-{tr.lang}", tr, notes={tr("common.source"): note})

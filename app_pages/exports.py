@@ -7,13 +7,13 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context, data
 from dih_dash.exports.html_report import deck_html
 from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.pptx_deck import deck_pptx
 from dih_dash.text_safety import markdown_text
 
-tr = common.translator()
+tr = context.translator()
 
 st.title(tr("exports.title"))
 st.caption(tr("exports.intro"))
@@ -28,7 +28,7 @@ lang = (
     )
     or tr.lang
 )
-slides, figures = common.workshop_deck(lang)
+slides, figures = data.workshop_deck(lang)
 stamp = dt.date.today().isoformat()
 
 left, right = st.columns(2)

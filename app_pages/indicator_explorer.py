@@ -6,21 +6,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context, data, widgets
 from dih_dash.charts.national import ranking_chart, series_chart
 from dih_dash.domain.catalogue import DIMENSIONS
 from dih_dash.domain.geo import EU27, EU_AGGREGATE, HOME, geo_name
 from dih_dash.domain.national import ranking, target_for
 from dih_dash.domain.provenance import source_line, source_name
 
-tr = common.translator()
-config = common.settings()
-data = common.national()
-catalogue = common.catalogue()
+tr = context.translator()
+config = context.settings()
+national_data = data.national()
+catalogue = data.catalogue()
 
 st.title(tr("explorer.title"))
 
-available = set(data.by_indicator)
+available = set(national_data.by_indicator)
 order = {d: i for i, d in enumerate(DIMENSIONS)}
 choices = sorted(
     (e for e in catalogue if e.id in available),
@@ -38,9 +38,9 @@ if requested and requested not in ids:
             indicator=catalogue[requested].label(tr.lang) if known else requested,
         )
     )
-indicator_id = common.query_value("indicator", lambda v: v in ids, default_id)
-if st.session_state.get(common.widget_key("explorer_indicator")) not in ids:
-    st.session_state[common.widget_key("explorer_indicator")] = indicator_id
+indicator_id = context.query_value("indicator", lambda v: v in ids, default_id)
+if st.session_state.get(context.widget_key("explorer_indicator")) not in ids:
+    st.session_state[context.widget_key("explorer_indicator")] = indicator_id
 
 indicator_id = st.selectbox(
     tr("explorer.choose_indicator"),
@@ -48,39 +48,39 @@ indicator_id = st.selectbox(
     format_func=lambda i: (
         f"{tr(f'dimensions.{catalogue[i].dimension}')} · {catalogue[i].label(tr.lang)}"
     ),
-    key=common.widget_key("explorer_indicator"),
+    key=context.widget_key("explorer_indicator"),
     help=tr("explorer.choose_help"),
 )
 entry = catalogue[indicator_id]
-rows = data.rows_of(indicator_id)
+rows = national_data.rows_of(indicator_id)
 periods = sorted(rows["period"].unique().tolist(), reverse=True)
 
 left, right = st.columns([1, 2])
 year_default = int(
-    common.query_value("year", lambda v: v.isdigit() and int(v) in periods, str(periods[0]))
+    context.query_value("year", lambda v: v.isdigit() and int(v) in periods, str(periods[0]))
 )
 year = left.selectbox(
     tr("explorer.ranking_year"),
     options=periods,
     index=periods.index(year_default),
-    key=common.widget_key("explorer_year"),
+    key=context.widget_key("explorer_year"),
 )
 peer_options = [g for g in EU27 if g != HOME]
-peers_default = common.query_list("peers", lambda g: g in peer_options, list(config.default_peers))
+peers_default = context.query_list("peers", lambda g: g in peer_options, list(config.default_peers))
 peers = right.multiselect(
     tr("explorer.peers"),
     options=peer_options,
     default=peers_default,
     format_func=lambda g: geo_name(g, tr.lang),
-    key=common.widget_key("explorer_peers"),
+    key=context.widget_key("explorer_peers"),
 )
-common.set_query(indicator=indicator_id, year=str(year), peers=peers)
+context.set_query(indicator=indicator_id, year=str(year), peers=peers)
 
 st.info(f"**{entry.label(tr.lang)}** — {entry.definition(tr.lang)}", icon=":material/info:")
 if entry.note(tr.lang):
     st.caption(entry.note(tr.lang))
 
-target = target_for(entry, data.targets)
+target = target_for(entry, national_data.targets)
 ranks = ranking(rows, entry, int(year))
 eu_row = rows[(rows["geo"] == EU_AGGREGATE) & (rows["period"] == year)]
 eu_value = None if eu_row.empty else float(eu_row.iloc[0]["value"])
@@ -94,7 +94,7 @@ ranking_note = source_line(tr, rows["source"].unique(), [int(year)], ranks["flag
 if ranks.empty:
     st.warning(tr("explorer.no_member_states", year=year))
 else:
-    common.chart(
+    widgets.chart(
         lambda: ranking_chart(
             ranks,
             entry,
@@ -117,7 +117,7 @@ series_note = source_line(
 )
 if series_rows["period"].nunique() < 2:
     st.caption(tr("explorer.single_year"))
-common.chart(
+widgets.chart(
     lambda: series_chart(
         series_rows,
         {entry.id: entry},
@@ -150,8 +150,8 @@ shown["rank"] = shown["rank"].astype("Int64")
 shown["unit"] = tr(f"units.{entry.unit}") if tr.has(f"units.{entry.unit}") else entry.unit
 shown["source"] = [source_name(tr, s) for s in shown["source"]]
 shown = shown.rename(columns=lambda c: tr(f"explorer.columns.{c}"))
-common.table(shown, height=240)
-common.downloads(
+widgets.table(shown, height=240)
+widgets.downloads(
     shown,
     f"{entry.id}-{tr.lang}",
     tr,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import access, context, data, member, widgets
 from dih_dash.charts.members import RadarTrace, dimension_label, dimension_radar
 from dih_dash.domain.cohort import (
     cohort_medians,
@@ -20,14 +20,14 @@ from dih_dash.domain.survey_schema import DII_ITEMS, DMA_DIMENSIONS
 from dih_dash.sources.services import ServicesFileError, load_services
 from dih_dash.text_safety import markdown_text
 
-tr = common.translator()
-config = common.settings()
+tr = context.translator()
+config = context.settings()
 
 st.title(tr("member_pages.profile.title"))
-if not common.require_admin():
+if not access.require_admin():
     st.stop()
 st.caption(tr("member_pages.profile.intro"))
-frame = common.members_frame()
+frame = member.members_frame()
 if frame is None:
     st.stop()
 
@@ -35,7 +35,7 @@ latest_names = frame.drop_duplicates("member_id", keep="last").set_index("member
     "company_name"
 ]
 member_ids = sorted(latest_names.index, key=lambda m: str(latest_names[m]).casefold())
-chosen = common.query_value("member", lambda v: v in member_ids, member_ids[0])
+chosen = context.query_value("member", lambda v: v in member_ids, member_ids[0])
 if st.session_state.get("profile_member") not in member_ids:
     st.session_state["profile_member"] = chosen
 member_id = st.selectbox(
@@ -44,7 +44,7 @@ member_id = st.selectbox(
     format_func=lambda m: f"{latest_names[m]} ({m})",
     key="profile_member",
 )
-common.set_query(member=member_id)
+context.set_query(member=member_id)
 
 history = member_history(frame, member_id)
 latest = history.iloc[-1]
@@ -64,14 +64,15 @@ if cluster:
         RadarTrace(tr("member_pages.profile.radar_cluster", cluster=cluster, wave=latest["wave"]),
                    cohort_medians(frame, latest["wave"], cluster), "group")
     )  # fmt: skip
-common.chart(
+widgets.chart(
     lambda: dimension_radar(
         traces, tr, waves=list(history["wave"]), members=int(frame["member_id"].nunique())
     ),
     key="profile_radar",
-    note=common.survey_note(history),
+    note=member.survey_note(history),
     data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}).loc[list(DMA_DIMENSIONS)],
-    state=(common.frame_version(frame), common.is_admin(), member_id),
+    # Hub staff only (require_admin above): no public figure shares this key.
+    state=(data.frame_version(frame), member_id),
 )
 
 # Ids and rounds come from the survey files: escaped wherever markdown shows them.
@@ -88,14 +89,14 @@ numbers[1].metric(
 )
 numbers[2].metric(
     tr("surveys.fields.size_class"),
-    common.filter_label("size_class", str(latest["size_class"]))
+    member.filter_label("size_class", str(latest["size_class"]))
     if pd.notna(latest["size_class"])
     else "–",
 )
 
 st.subheader(tr("member_pages.profile.dii_heading", wave=wave_shown))
 status = dii_item_status(latest)
-common.table(
+widgets.table(
     pd.DataFrame(
         {
             tr("member_pages.profile.item"): [tr(f"members.dii_items.{i}") for i in DII_ITEMS],
@@ -133,8 +134,8 @@ with st.expander(tr("member_pages.profile.delete_heading"), icon=":material/dele
     if st.button(
         tr("member_pages.profile.delete_button"), disabled=not confirmed, key="delete_member"
     ):
-        common.store().delete_member(member_id, common.actor())
-        common.clear_members_cache()
+        data.store().delete_member(member_id, access.actor())
+        data.clear_members_cache()
         st.session_state.pop("profile_member", None)
         st.success(tr("member_pages.profile.deleted", member_id=id_shown))
         st.rerun()

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context, data, widgets
 
 # The slides need the whole width; the menu stays one click away.
 st.set_page_config(initial_sidebar_state="collapsed")
-tr = common.translator()
-slides, figures = common.workshop_deck(tr.lang, headed=False)
+tr = context.translator()
+slides, figures = data.workshop_deck(tr.lang, headed=False)
 total = len(slides)
 
-number = int(common.query_value("slide", lambda v: v.isdigit() and 1 <= int(v) <= total, "1"))
+number = int(context.query_value("slide", lambda v: v.isdigit() and 1 <= int(v) <= total, "1"))
 if st.session_state.get("slide_number") != number and "slide" in st.query_params:
     st.session_state["slide_number"] = number
 number = min(max(int(st.session_state.get("slide_number", number)), 1), total)
@@ -38,9 +38,9 @@ st.html(
 
 slide = slides[number - 1]
 figure = figures[number - 1]
-common.set_query(slide=str(number))
+context.set_query(slide=str(number))
 
-bullets = "".join(f"<li>{common.escape(b)}</li>" for b in slide.bullets)
+bullets = "".join(f"<li>{context.escape(b)}</li>" for b in slide.bullets)
 # The bullets beside a chart shrink with their length (never below 1 rem), so a slide
 # with long service descriptions still fits a 1280×720 projector beside its chart.
 bullet_chars = sum(len(b) for b in slide.bullets)
@@ -48,21 +48,21 @@ bullet_rem = (
     1.45 if figure is None else max(1.0, min(1.45, 1.45 * (260 / max(bullet_chars, 1)) ** 0.5))
 )
 header = (
-    f'<div class="dih-slide"><h1>{common.escape(slide.title)}</h1>'
-    f'<div class="subtitle">{common.escape(slide.subtitle)}</div></div>'
+    f'<div class="dih-slide"><h1>{context.escape(slide.title)}</h1>'
+    f'<div class="subtitle">{context.escape(slide.subtitle)}</div></div>'
 )
 st.html(header)
 if figure is not None:
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
-        st.plotly_chart(figure, theme=None, config=common.CHART_CONFIG, key=f"slide-{number}")
+        st.plotly_chart(figure, theme=None, config=widgets.CHART_CONFIG, key=f"slide-{number}")
     with right:
         st.html(
             f'<div class="dih-slide"><ul style="font-size:{bullet_rem:.2f}rem">{bullets}</ul></div>'
         )
 else:
     st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>')
-st.html(f'<div class="dih-slide"><div class="source">{common.escape(slide.source)}</div></div>')
+st.html(f'<div class="dih-slide"><div class="source">{context.escape(slide.source)}</div></div>')
 
 previous_column, position_column, next_column = st.columns([1, 2, 1], vertical_alignment="center")
 previous_column.button(
@@ -80,7 +80,7 @@ next_column.button(
 )  # fmt: skip
 if slide.chart is not None:
     with st.expander(tr("presentation.data"), icon=":material/table_view:"):
-        common.downloads(
+        widgets.downloads(
             slide.data(), f"slide-{number}-{tr.lang}", tr,
             notes={tr("common.source"): slide.source}, key="slide",
         )  # fmt: skip

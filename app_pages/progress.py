@@ -5,33 +5,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context
+from app_pages.kit.member import member_page
 from dih_dash.charts.members import dumbbell_chart, members_text, progress_chart
 from dih_dash.domain.cohort import band_moves, paired_assessments, progress_summary, sorted_waves
 from dih_dash.text_safety import markdown_text
 
-tr = common.translator()
-config = common.settings()
+tr = context.translator()
+config = context.settings()
 
 st.title(tr("member_pages.progress.title"))
 st.caption(tr("member_pages.progress.intro"))
-frame = common.members_frame()
-if frame is None:
-    st.stop()
-
-cohort, cohort_key = common.selected_cohort(frame)
-if not common.public_selection_ok(cohort, frame):
-    st.stop()
-note = common.survey_note(cohort)
-minimum = common.min_group()
+page = member_page()
+cohort = page.rows
 waves = sorted_waves(cohort["wave"].unique())
 if len(waves) < 2:
     st.info(tr("member_pages.progress.same_wave"))
     st.stop()
 
 left, right = st.columns(2)
-default_from = common.query_value("from", lambda v: v in waves, "T0" if "T0" in waves else waves[0])
-default_to = common.query_value("to", lambda v: v in waves, "T1" if "T1" in waves else waves[1])
+default_from = context.query_value(
+    "from", lambda v: v in waves, "T0" if "T0" in waves else waves[0]
+)
+default_to = context.query_value("to", lambda v: v in waves, "T1" if "T1" in waves else waves[1])
 wave_from = left.selectbox(
     tr("member_pages.progress.wave_from"),
     waves,
@@ -41,13 +37,13 @@ wave_from = left.selectbox(
 wave_to = right.selectbox(
     tr("member_pages.progress.wave_to"), waves, index=waves.index(default_to), key="progress_to"
 )
-common.set_query(**{"from": wave_from, "to": wave_to})
+context.set_query(**{"from": wave_from, "to": wave_to})
 if wave_from == wave_to:
     st.warning(tr("member_pages.progress.same_wave"))
     st.stop()
 
-state = (cohort_key, wave_from, wave_to)
-paired = common.analysis("paired", state, lambda: paired_assessments(cohort, wave_from, wave_to))
+state = (wave_from, wave_to)
+paired = page.analysis("paired", lambda: paired_assessments(cohort, wave_from, wave_to), *state)
 count = len(paired)
 # Rounds come from the survey files: escaped wherever markdown shows them.
 from_shown, to_shown = markdown_text(wave_from), markdown_text(wave_to)
@@ -55,17 +51,15 @@ st.markdown(
     tr("member_pages.progress.paired", members=f"**{members_text(tr, count)}**",
        wave_from=from_shown, wave_to=to_shown)
 )  # fmt: skip
-if count < minimum:
+if page.rule.too_small(count):
     st.info(
-        tr("member_pages.progress.too_few", members=members_text(tr, minimum)),
+        tr("member_pages.progress.too_few", members=members_text(tr, page.minimum)),
         icon=":material/lock:",
     )
     st.stop()
 
-summary = common.analysis("progress_summary", state, lambda: progress_summary(paired))
-moves = common.analysis(
-    "band_moves", state, lambda: band_moves(paired, config.dma_band_bounds)
-)  # fmt: skip
+summary = page.analysis("progress_summary", lambda: progress_summary(paired), *state)
+moves = page.analysis("band_moves", lambda: band_moves(paired, config.dma_band_bounds), *state)
 overall = summary[summary["dimension"] == "dma_overall"]
 metrics = st.columns(2)
 metrics[0].metric(
@@ -79,28 +73,25 @@ if not overall.empty:
         # DMA scores are points on a 0-100 scale, not percentages: "points", not "pp".
         tr("member_pages.progress.points", change=tr.signed(overall.iloc[0]["median_change"])),
     )
-common.chart(
+page.chart(
     lambda: progress_chart(summary, tr, wave_from=wave_from, wave_to=wave_to, members=count),
     key="progress_chart",
-    note=note,
-    data=common.public_data(summary),
+    data=summary,
     state=state,
 )
-common.downloads(
-    common.public_data(summary), f"progress-{wave_from}-{wave_to}-{tr.lang}", tr, key="progress"
-)
+page.downloads(summary, f"progress-{wave_from}-{wave_to}-{tr.lang}", key="progress")
 
-if common.is_admin():
+if page.is_admin:
     st.subheader(
         tr("member_pages.progress.per_member_heading", wave_from=from_shown, wave_to=to_shown)
     )
     labels = [
         f"{n} ({m})" for n, m in zip(paired["company_name"], paired["member_id"], strict=True)
     ]
-    common.chart(
+    # The page key names the audience: this figure is never a public one.
+    page.chart(
         lambda: dumbbell_chart(paired, tr, wave_from=wave_from, wave_to=wave_to, labels=labels),
         key="progress_dumbbell",
-        note=note,
-        data=common.public_data(paired),
-        state=(*state, "admin"),
+        data=paired,
+        state=state,
     )

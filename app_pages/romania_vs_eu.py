@@ -6,20 +6,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context, data, widgets
 from dih_dash.charts.cards import Card, cards_html
 from dih_dash.charts.national import kpi_gap_chart
 from dih_dash.domain.catalogue import DIMENSIONS
 from dih_dash.domain.provenance import flag_legend, source_line, source_name
 
-tr = common.translator()
-data = common.national()
-catalogue = common.catalogue()
+tr = context.translator()
+national_data = data.national()
+catalogue = data.catalogue()
 
 st.title(tr("romania_vs_eu.title"))
 st.caption(tr("romania_vs_eu.intro"))
 
-table = common.kpi_comparisons().copy()
+table = data.kpi_comparisons().copy()
 table["better"] = [
     None if pd.isna(g) or g == 0 else (g > 0) == catalogue[i].higher_is_better
     for i, g in zip(table["indicator"], table["gap"], strict=True)
@@ -29,7 +29,7 @@ table["has_target"] = table["target"].notna()
 table = table.sort_values(["has_target"], ascending=False, kind="stable")
 
 overview = table[table["unit"].str.startswith("PC_") & table["gap"].notna()]
-common.chart(
+widgets.chart(
     lambda: kpi_gap_chart(
         overview,
         {i: catalogue[i].label(tr.lang) for i in overview["indicator"]},
@@ -45,18 +45,18 @@ common.chart(
     key="rve_overview",
     data=overview.drop(columns=["better", "has_target"]),
 )
-view = common.query_value("view", lambda v: v in ("cards", "table"), "cards")
+view = context.query_value("view", lambda v: v in ("cards", "table"), "cards")
 view = (
     st.segmented_control(
         tr("common.view"),
         options=["cards", "table"],
         format_func=lambda v: tr(f"common.view_{v}"),
         default=view,
-        key=common.widget_key("rve_view"),
+        key=context.widget_key("rve_view"),
     )
     or "cards"
 )
-common.set_query(view=view)
+context.set_query(view=view)
 
 
 def value_text(indicator: str, value: float | None) -> str:
@@ -157,11 +157,11 @@ else:
             tr("common.source"): [source_name(tr, s) for s in table["source"]],
         }
     )
-    common.table(shown)
+    widgets.table(shown)
     flags = [f for f in pd.concat([table["home_flag"], table["eu_flag"]]) if f]
     if flags:
         st.caption(tr("sources.flags", legend=flag_legend(tr, flags)))
-    common.downloads(
+    widgets.downloads(
         shown,
         f"romania-vs-eu-{tr.lang}",
         tr,

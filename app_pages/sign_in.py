@@ -7,12 +7,12 @@ import time
 
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import access, context
 from dih_dash.auth import PasswordHashError, password_hash_problem, verify_password
 
-tr = common.translator()
-config = common.settings()
-mode = common.auth_mode()
+tr = context.translator()
+config = context.settings()
+mode = access.auth_mode()
 
 st.title(tr("auth.title"))
 
@@ -20,7 +20,7 @@ st.title(tr("auth.title"))
 def sign_out_button() -> None:
     if not st.button(tr("auth.sign_out"), key="sign_out"):
         return
-    st.session_state.pop(common.ADMIN_KEY, None)
+    st.session_state.pop(access.ADMIN_KEY, None)
     if mode == "oidc":
         # st.logout() sends the browser to /auth/logout, which deletes the identity cookie
         # and ends the provider's session; a rerun here would drop that redirect, leaving the
@@ -30,8 +30,8 @@ def sign_out_button() -> None:
     st.rerun()
 
 
-if common.is_admin():
-    st.success(tr("auth.signed_in_as", name=common.actor().name), icon=":material/verified_user:")
+if access.is_admin():
+    st.success(tr("auth.signed_in_as", name=access.actor().name), icon=":material/verified_user:")
     sign_out_button()
     st.stop()
 
@@ -65,8 +65,8 @@ if problem is not None:
     st.code("dih-dash admin hash-password", language="bash")
     st.stop()
 
-client = common.login_client()
-throttle = common.login_throttle()
+client = access.login_client()
+throttle = access.login_throttle()
 with st.form("sign_in_form", clear_on_submit=True):
     name = st.text_input(tr("auth.name"), key="sign_in_name", help=tr("auth.name_help"))
     password = st.text_input(tr("auth.password"), type="password", key="sign_in_password")
@@ -84,7 +84,7 @@ if submitted:
         st.stop()
     if ok:
         throttle.succeeded(client)
-        st.session_state[common.ADMIN_KEY] = name.strip() or "admin"
+        st.session_state[access.ADMIN_KEY] = name.strip() or "admin"
         st.rerun()
     delay = throttle.failed(client)
     # A guess costs real time, not only a message; many guesses from anywhere slow every

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import context, data, widgets
 from dih_dash.charts.national import dii_bands_chart, size_class_chart, sme_path_chart
 from dih_dash.domain.catalogue import DII_SIZES, dii_indicator_id
 from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
@@ -19,20 +19,20 @@ from dih_dash.domain.national import (
 )
 from dih_dash.domain.provenance import source_line
 
-tr = common.translator()
-data = common.national()
-catalogue = common.catalogue()
+tr = context.translator()
+national_data = data.national()
+catalogue = data.catalogue()
 
 KPI_V3, KPI_V4 = "desi_sme_di3_gelo", "desi_sme_di4_gelo"
 entry = catalogue[KPI_V3]
-target = target_for(entry, data.targets)
+target = target_for(entry, national_data.targets)
 
 st.title(tr("sme.title"))
 st.caption(tr("sme.intro"))
 st.warning(tr("sme.versions_warning"), icon=":material/warning:")
 
 # --- headline: gap to the 90% target and the pace that would close it --------------------
-path_points = data.rows_of(KPI_V3, KPI_V4)
+path_points = national_data.rows_of(KPI_V3, KPI_V4)
 path_points = path_points[path_points["geo"].isin([HOME, EU_AGGREGATE])]
 columns = st.columns(2)
 for column, geo in zip(columns, (HOME, EU_AGGREGATE), strict=True):
@@ -71,7 +71,7 @@ if not romania_v3.empty:
     last = romania_v3.sort_values("period").iloc[-1]
     pace_from = (int(last["period"]), float(last["value"]))
 if target is not None:
-    common.chart(
+    widgets.chart(
         lambda: sme_path_chart(
             path_points,
             tr,
@@ -91,7 +91,7 @@ version_label = {
     4: tr("charts.dii_version", version="v4"),
 }
 band_ids = {f"dii{v}_{b}" for v in (3, 4) for b in ("vlo", "lo", "hi", "vhi")}
-versions = sorted({int(i[3]) for i in set(data.by_indicator) & band_ids})
+versions = sorted({int(i[3]) for i in set(national_data.by_indicator) & band_ids})
 # A choice only when the data hold bands of both versions (the snapshot has version 3's;
 # a refresh may add version 4's).
 version = versions[0]
@@ -102,20 +102,20 @@ if len(versions) > 1:
             options=versions,
             format_func=lambda v: version_label[v],
             default=int(
-                common.query_value(
+                context.query_value(
                     "version", lambda v: v.isdigit() and int(v) in versions, str(versions[0])
                 )
             ),
-            key=common.widget_key("sme_version"),
+            key=context.widget_key("sme_version"),
         )
         or versions[0]
     )
-common.set_query(version=str(version) if len(versions) > 1 else None)
-bands = data.rows_of(*(f"dii{version}_{b}" for b in ("vlo", "lo", "hi", "vhi")))
+context.set_query(version=str(version) if len(versions) > 1 else None)
+bands = national_data.rows_of(*(f"dii{version}_{b}" for b in ("vlo", "lo", "hi", "vhi")))
 bands = bands[bands["geo"].isin([HOME, EU_AGGREGATE])].copy()
 bands["band"] = bands["indicator"].str.split("_").str[1]
 bands_note = source_line(tr, bands["source"].unique(), bands["period"], bands["flag"])
-common.chart(
+widgets.chart(
     lambda: dii_bands_chart(
         bands,
         tr,
@@ -133,13 +133,13 @@ size_year = latest_period(path_points, KPI_V3, HOME)
 size_rows = []
 for size in ("10-49", "50-249", "10-249", "GE250", "GE10"):
     indicator_id = dii_indicator_id(3, "gelo", size)
-    rows = data.rows_of(indicator_id)
+    rows = national_data.rows_of(indicator_id)
     part = rows[(rows["period"] == size_year) & rows["geo"].isin([HOME, EU_AGGREGATE])]
     size_rows.append(part.assign(size=size))
 sizes = pd.concat(size_rows, ignore_index=True) if size_rows else pd.DataFrame()
 if not sizes.empty:
     sizes_note = source_line(tr, sizes["source"].unique(), sizes["period"], sizes["flag"])
-    common.chart(
+    widgets.chart(
         lambda: size_class_chart(
             sizes,
             tr,
@@ -162,7 +162,7 @@ shown = shown.drop_duplicates(subset=["indicator", "geo", "period"]).sort_values
     ["indicator", "geo", "period"]
 )
 shown.insert(1, "label", [catalogue[i].label(tr.lang) for i in shown["indicator"]])
-common.table(shown, height=240)
-common.downloads(
+widgets.table(shown, height=240)
+widgets.downloads(
     shown, f"sme-digital-intensity-{tr.lang}", tr, notes={tr("common.source"): path_note}
 )

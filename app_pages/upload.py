@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages.kit import access, context, data, widgets
 from dih_dash.domain.survey_mapping import (
     ColumnMapping,
     MappingError,
@@ -22,15 +22,15 @@ from dih_dash.sources.survey_files import DELIMITER_NAMES, FileRefused, read_tab
 from dih_dash.store import import_file, remove_demo
 from dih_dash.text_safety import markdown_text
 
-tr = common.translator()
-config = common.settings()
+tr = context.translator()
+config = context.settings()
 
 st.title(tr("upload.title"))
-if not common.require_admin():
+if not access.require_admin():
     st.stop()
 
-store = common.store()
-actor = common.actor()
+store = data.store()
+actor = access.actor()
 
 # --- demo data: labelled and removable in one action ------------------------------------------
 if store.has_demo():
@@ -38,7 +38,7 @@ if store.has_demo():
         st.warning(tr("upload.demo_present"), icon=":material/science:")
         if st.button(tr("upload.remove_demo"), key="remove_demo"):
             remove_demo(store, actor)
-            common.clear_members_cache()
+            data.clear_members_cache()
             st.session_state["upload_outcome"] = ("success", tr("upload.demo_removed"))
             st.rerun()
 
@@ -58,7 +58,7 @@ with st.expander(tr("upload.log_heading"), icon=":material/history:"):
             c: tr(f"upload.log_columns.{c}") if tr.has(f"upload.log_columns.{c}") else c
             for c in log.columns
         }
-        common.table(
+        widgets.table(
             log.rename(columns=labels),
             height=240,
             counts=[labels[c] for c in LOG_COUNTS if c in labels],
@@ -98,10 +98,10 @@ if uploaded is None:
     st.info(tr("upload.choose_file"), icon=":material/upload_file:")
     st.stop()
 
-data = uploaded.getvalue()
+content = uploaded.getvalue()
 max_bytes = config.max_upload_mb * 1024 * 1024
 try:
-    table = read_table(data, uploaded.name, max_bytes=max_bytes, max_rows=config.max_rows)
+    table = read_table(content, uploaded.name, max_bytes=max_bytes, max_rows=config.max_rows)
 except FileRefused as refused:
     # The reason may repeat the file's own words (the closest header found): escaped.
     st.error(
@@ -115,7 +115,7 @@ layout_choice = left.selectbox(
     tr("upload.layout"),
     options=["auto", "hub", "dma-export", "mapped"],
     format_func=lambda v: tr(f"upload.layout_{v.replace('-', '_')}"),
-    key=common.widget_key("upload_layout"),
+    key=context.widget_key("upload_layout"),
 )
 wave = middle.text_input(tr("upload.wave"), key="upload_wave", help=tr("upload.wave_help")).strip()
 skip_invalid = right.checkbox(
@@ -182,11 +182,11 @@ if layout_choice == "mapped":
 
 # --- check (a dry run: nothing stored) --------------------------------------------------------
 options = (layout_choice, wave, skip_invalid, None if mapping is None else repr(mapping.to_dict()))
-check_key = (hashlib.sha256(data).hexdigest(), options)
+check_key = (hashlib.sha256(content).hexdigest(), options)
 if st.session_state.get("upload_check_key") != check_key:
     with st.spinner(tr("upload.checking", rows=len(table.frame))):
         report = import_file(
-            store, data, uploaded.name, actor=actor, settings=config,
+            store, content, uploaded.name, actor=actor, settings=config,
             layout="auto" if mapping is not None else layout_choice, mapping=mapping,
             wave=wave or None, dry_run=True, skip_invalid=skip_invalid,
         )  # fmt: skip
@@ -220,7 +220,7 @@ st.markdown(
 st.subheader(tr("upload.preview_heading"))
 preview = table.frame.head(20).copy()
 preview.insert(0, tr("upload.row"), table.row_numbers[: len(preview)])
-common.table(preview, height=260)
+widgets.table(preview, height=260)
 
 st.subheader(tr("upload.report_heading"))
 counts = st.columns(4)
@@ -244,8 +244,8 @@ issues = pd.DataFrame(
 if issues.empty:
     st.success(tr("upload.no_issues"), icon=":material/task_alt:")
 else:
-    common.table(issues, height=300)
-    common.downloads(
+    widgets.table(issues, height=300)
+    widgets.downloads(
         issues, f"{tr('upload.validation_file')}-{Path(uploaded.name).stem}", tr, key="issues"
     )
 
@@ -258,13 +258,13 @@ if st.button(
 ):
     with st.status(tr("upload.importing", rows=report.rows), expanded=False) as status:
         result = import_file(
-            store, data, uploaded.name, actor=actor, settings=config,
+            store, content, uploaded.name, actor=actor, settings=config,
             layout="auto" if mapping is not None else layout_choice, mapping=mapping,
             wave=wave or None, dry_run=False, skip_invalid=skip_invalid,
         )  # fmt: skip
         status.update(label=tr("upload.imported_status"), state="complete")
     st.session_state.pop("upload_check_key", None)
-    common.clear_members_cache()
+    data.clear_members_cache()
     # Run the page again, so the report (now "unchanged") and the log show the new state.
     st.session_state["upload_outcome"] = (
         ("success", tr("upload.imported", inserted=result.inserted, updated=result.updated,

@@ -5,21 +5,10 @@ Pure functions over a *scored* assessment frame: `ASSESSMENT_COLUMNS` (one row p
 and wave, the store's key) plus the columns `score_assessments` adds (`dma_band`,
 `dii_score`, `dii_band`, `dii_at_least_basic`). Nothing here reads the store or draws.
 
-What the public view (no sign-in) may show — the rule the pages follow:
-
-1. Only aggregates (counts, shares, medians, quartiles) over groups of at least
-   `min_group` members (setting `min_group_size`, default 5); never a member-level row,
-   so no company name, no member id, no single member's scores, no per-member dumbbell
-   or heatmap row, no member profile. A filtered selection smaller than the minimum shows
-   nothing at all.
-2. A group below the minimum is kept in the table but *blanked*: every number of it,
-   its member count included, is set to missing and `suppressed` is True, so the page can
-   say "fewer than N members" (`suppress_small_groups`). Its scores cannot be computed
-   from the output; how many members it has may be, from the totals the pages show.
-3. Medians, not means, in the public view: the difference of two overlapping groups'
-   means would give a single member's score; medians do not add up that way.
-4. Chart builders never read `member_id` or `company_name` from a table; a name reaches
-   a figure only where a signed-in admin's page passes it.
+What the public view (no sign-in) may show is decided in one place,
+`dih_dash.domain.disclosure`: the minimum group, the differencing rule, medians not means,
+rounding. Chart builders never read `member_id` or `company_name` from a table; a name
+reaches a figure only where a signed-in admin's page passes it.
 
 Demo data: `displayed_cohort` keeps fictional demo companies out of real figures.
 """
@@ -38,6 +27,10 @@ from typing import Literal
 
 import pandas as pd
 
+# Re-exported: the charts and older callers name them here.
+from dih_dash.domain.disclosure import SUPPRESSED as SUPPRESSED
+from dih_dash.domain.disclosure import public_groups_only
+from dih_dash.domain.disclosure import suppress_small_groups as suppress_small_groups
 from dih_dash.domain.scoring import DEFAULT_DMA_BOUNDS, DII_BANDS, DMA_BANDS, dma_band
 from dih_dash.domain.survey_schema import (
     DII_ITEMS,
@@ -58,7 +51,6 @@ DII_TARGET = 90.0
 
 GROUPINGS: tuple[str, ...] = ("cluster", "sector", "size_class", "size_group", "county")
 IDENTIFYING_COLUMNS: tuple[str, ...] = ("member_id", "company_name")
-SUPPRESSED = "suppressed"
 
 DiiStatus = Literal["met", "missing", "unknown"]
 SERVICE_KINDS: tuple[str, ...] = ("course", "funding_advice", "partnership", "technology_provider")
@@ -605,49 +597,3 @@ def county_summary(
     table = table.merge(counties, on="county", how="left")
     table = table[["county", "county_name", "nuts3", "members", "median_dma_overall"]]
     return suppress_small_groups(table, "members", min_group, ["median_dma_overall"])
-
-
-# --- privacy ------------------------------------------------------------------------------
-
-
-def suppress_small_groups(
-    table: pd.DataFrame,
-    count_column: str,
-    min_group: int,
-    value_columns: Sequence[str] | None = None,
-    *,
-    hide_count: bool = True,
-) -> pd.DataFrame:
-    """A copy of an aggregate table with `suppressed` = True for each row whose
-    `count_column` is below `min_group`, and that row's numbers blanked (<NA>):
-    `value_columns` (default: every numeric column) and, unless `hide_count` is False,
-    the count itself. Blanked columns become nullable (Float64 / Int64)."""
-    if min_group < 1:
-        raise ValueError(f"the minimum group size is at least 1, got {min_group}")
-    out = table.copy()
-    counts = pd.to_numeric(out[count_column], errors="coerce")
-    small = (counts < min_group).fillna(True).astype(bool)
-    if value_columns is None:
-        value_columns = [
-            c
-            for c in out.columns
-            if c != SUPPRESSED
-            and pd.api.types.is_numeric_dtype(out[c])
-            and not pd.api.types.is_bool_dtype(out[c])
-        ]
-    blank = [c for c in value_columns if c != count_column]
-    if hide_count:
-        blank.append(count_column)
-    for column in blank:
-        integer = pd.api.types.is_integer_dtype(out[column])
-        values = out[column].astype("Int64" if integer else "Float64")
-        out[column] = values.mask(small)
-    out[SUPPRESSED] = small.to_numpy()
-    return out
-
-
-def public_groups_only(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a suppressed aggregate table that may be drawn (not suppressed)."""
-    if SUPPRESSED not in table:
-        return table
-    return table[~table[SUPPRESSED].astype(bool)]

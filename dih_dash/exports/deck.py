@@ -5,7 +5,8 @@ it is shown (the presentation page, PowerPoint, the HTML report).
 A slide's chart is plain data (`SlideChart`: categories and series), so the PowerPoint
 deck can draw it as a native, editable chart and the page and the HTML report draw the
 same numbers with Plotly. Slides never carry a company name or id: they are built from
-aggregates only; `public=True` additionally hides groups smaller than the minimum size.
+aggregates only; `public=True` additionally applies the public disclosure rule
+(`domain.disclosure`): groups smaller than the minimum size are hidden.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from dih_dash.domain.cohort import (
     services_for,
     sorted_waves,
 )
+from dih_dash.domain.disclosure import DisclosureRule
 from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
 from dih_dash.domain.national import compare, gap_to_target, yearly_pace_needed
 from dih_dash.domain.provenance import periods_text, source_line, source_name
@@ -176,7 +178,8 @@ def build_deck(
     inputs: DeckInputs, specs: Sequence[SlideSpec], lang: str, *, public: bool = True
 ) -> list[Slide]:
     tr = Translator(lang)
-    minimum = inputs.settings.min_group_size if public else 1
+    # One rule for every slide: the public deck hides groups below the minimum size.
+    rule = DisclosureRule.for_audience(inputs.settings.min_group_size, admin=not public)
     builders = {
         "national_kpis": _national_kpis,
         "sme_digital_intensity": _sme_digital_intensity,
@@ -187,7 +190,7 @@ def build_deck(
     }
     slides = []
     for number, spec in enumerate(specs, start=1):
-        slide = builders[spec.kind](inputs, spec, tr, minimum)
+        slide = builders[spec.kind](inputs, spec, tr, rule)
         title = spec.text("title", lang) or slide.title
         slides.append(
             Slide(
@@ -222,7 +225,9 @@ def _survey_source(
     return survey_source(tr, waves, members, years=years, demo=demo)
 
 
-def _national_kpis(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+def _national_kpis(
+    inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule
+) -> Slide:
     tidy, targets, catalogue = inputs.national.tidy, inputs.national.targets, inputs.catalogue
     rows = []
     for indicator in HEADLINE_KPIS:
@@ -276,7 +281,7 @@ def _national_kpis(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum:
 
 
 def _sme_digital_intensity(
-    inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int
+    inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule
 ) -> Slide:
     tidy = inputs.national.tidy
     v3 = tidy[(tidy["indicator"] == "desi_sme_di3_gelo") & tidy["geo"].isin([HOME, EU_AGGREGATE])]
@@ -319,7 +324,7 @@ def _sme_digital_intensity(
 
 
 def _members_vs_national(
-    inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int
+    inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule
 ) -> Slide:
     frame = inputs.assessments
     tidy = inputs.national.tidy
@@ -336,7 +341,7 @@ def _members_vs_national(
         if row.size_group not in ("10plus", "micro"):
             continue
         label = tr(f"deck.members_{row.size_group}", wave=row.wave)
-        if row.members < minimum:
+        if rule.too_small(row.members):
             hidden.append(label)
             continue
         categories.append(label)
@@ -362,7 +367,11 @@ def _members_vs_national(
     bullets = [tr("deck.members_instruments")]
     if hidden:
         bullets.append(
-            tr("deck.hidden_groups", groups=", ".join(hidden), members=members_text(tr, minimum))
+            tr(
+                "deck.hidden_groups",
+                groups=", ".join(hidden),
+                members=members_text(tr, rule.minimum),
+            )
         )
     if frame.empty:
         bullets.insert(0, tr("deck.no_members"))
@@ -384,7 +393,7 @@ def _members_vs_national(
     )
 
 
-def _progress(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+def _progress(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule) -> Slide:
     frame = inputs.assessments
     wave_from = str(spec.options.get("wave_from", "T0"))
     wave_to = str(spec.options.get("wave_to", "T1"))
@@ -392,9 +401,9 @@ def _progress(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int)
     paired = paired_assessments(frame, wave_from, wave_to) if not frame.empty else pd.DataFrame()
     count = len(paired)
     source = _survey_source(tr, frame, [wave_from, wave_to], members=count)
-    if count < max(minimum, 1):
+    if rule.too_small(count):
         bullet = (
-            tr("deck.progress_hidden", members=members_text(tr, minimum))
+            tr("deck.progress_hidden", members=members_text(tr, rule.minimum))
             if count
             else tr("deck.no_pairs")
         )
@@ -425,7 +434,9 @@ def _progress(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int)
     return Slide(0, spec.kind, title, tr("deck.progress_subtitle"), source, bullets, chart)
 
 
-def _weakest_dimensions(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+def _weakest_dimensions(
+    inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule
+) -> Slide:
     frame = inputs.assessments
     title = tr("deck.weakest_title")
     if frame.empty:
@@ -440,14 +451,14 @@ def _weakest_dimensions(inputs: DeckInputs, spec: SlideSpec, tr: Translator, min
     wave = sorted_waves(frame["wave"].unique())[-1]
     in_wave = frame[frame["wave"] == wave]
     source = _survey_source(tr, frame, [wave])
-    if in_wave["member_id"].nunique() < minimum:
+    if rule.too_small(in_wave["member_id"].nunique()):
         return Slide(
             0,
             spec.kind,
             title,
             "",
             source,
-            (tr("deck.hidden_groups", groups=wave, members=members_text(tr, minimum)),),
+            (tr("deck.hidden_groups", groups=wave, members=members_text(tr, rule.minimum)),),
         )
     medians = cohort_medians(frame, wave)[list(DMA_DIMENSIONS)].astype(float).sort_values()
     chart = SlideChart(
@@ -476,7 +487,7 @@ def _weakest_dimensions(inputs: DeckInputs, spec: SlideSpec, tr: Translator, min
     )
 
 
-def _next_steps(inputs: DeckInputs, spec: SlideSpec, tr: Translator, minimum: int) -> Slide:
+def _next_steps(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule) -> Slide:
     bullets = spec.options.get(f"bullets_{tr.lang}") or spec.options.get("bullets_en") or []
     return Slide(
         0,

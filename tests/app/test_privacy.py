@@ -98,3 +98,62 @@ def test_tables_use_the_languages_number_format(two_clusters):
     display = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
     assert "94,04" in set(display["Valoarea"]), "decimal comma in Romanian"
     assert "2025" in set(display["Anul"]), "years are not written 2.025"
+
+
+# --- every member page, groups of 1..5 members ------------------------------------------------
+
+# Cluster (and county) of k members, all scoring 60.7 + k in every dimension, beside 25 IT
+# members scoring 40: the medians of the whole cohort stay 40, so a 6x.7 on a page can only
+# come from the group itself.
+GROUPS = {
+    1: ("Unu", "BH"),
+    2: ("Doi", "AB"),
+    3: ("Trei", "AR"),
+    4: ("Patru", "AG"),
+    5: ("Cinci", "BC"),
+}
+
+
+def group_score(k: int) -> str:
+    return f"{60.7 + k:.1f}"
+
+
+@pytest.fixture
+def groups_of_one_to_five(isolated_data):
+    rows = [HEADER]
+    for wave in ("T0", "T1"):
+        for n in range(25):
+            rows.append(f"IT-{n},Soft{n} SRL,{wave},IT,small,CJ," + ",".join(["40"] * 6))
+        for k, (cluster, county) in GROUPS.items():
+            for n in range(k):
+                rows.append(
+                    f"{cluster}-{n},{cluster}{n} SRL,{wave},{cluster},small,{county},"
+                    + ",".join([group_score(k)] * 6)
+                )
+    settings = load_settings()
+    report = import_file(
+        open_store(settings), ("\n".join(rows) + "\n").encode(), "g.csv",
+        actor=Actor("t", True), settings=settings,
+    )  # fmt: skip
+    assert report.stored
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("cohort_overview", {"by": "cluster"}),
+        ("cohort_overview", {"by": "cluster", "stat": "mean"}),
+        ("members_vs_national", {}),
+        ("progress", {}),
+        ("counties", {}),
+    ],
+)
+def test_no_member_page_shows_a_group_below_the_minimum(groups_of_one_to_five, page, query):
+    sent = shown(run(page, **query))
+    for k in (1, 2, 3, 4):
+        score = group_score(k)
+        assert score not in sent and score.replace(".", ",") not in sent, f"group of {k}"
+    assert "SRL" not in sent, "no company name in the public view"
+    if page in ("cohort_overview", "counties"):
+        # A group of exactly the minimum is shown: the check above can see a score.
+        assert group_score(5) in sent or group_score(5).replace(".", ",") in sent

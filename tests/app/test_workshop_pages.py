@@ -97,9 +97,9 @@ def test_exports_page_offers_deck_report_and_images(demo_store):
 def _deck_titles(headed: bool) -> None:
     import streamlit as st
 
-    from app_pages import common
+    from app_pages.kit import data
 
-    _, figures = common.workshop_deck("en", headed=headed)
+    _, figures = data.workshop_deck("en", headed=headed)
     for figure in figures:
         if figure is not None:
             st.text(f"{figure.layout.title.text or ''} | {figure.layout.title.subtitle.text or ''}")

@@ -1,4 +1,4 @@
-"""`common.table`: the interface language's number and date formats, a dash for every
+"""`widgets.table`: the interface language's number and date formats, a dash for every
 missing value (text columns of any dtype, NaT in dates), numbers kept as numbers."""
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ def _table_script(lang: str) -> None:
     import pandas as pd
     import streamlit as st
 
-    from app_pages import common
+    from app_pages.kit import widgets
 
     st.session_state["lang"] = lang
     st.query_params["lang"] = lang
     text_only = pd.DataFrame({"name": ["a", None], "note": pd.Series(["x", None], dtype="str")})
-    common.table(text_only)
+    widgets.table(text_only)
     mixed = pd.DataFrame(
         {
             "share": [44.34, None],
@@ -27,7 +27,7 @@ def _table_script(lang: str) -> None:
             "label": ["RO", None],
         }
     )
-    common.table(mixed)
+    widgets.table(mixed)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_run_time_log_line_is_what_the_bench_reads():
     import logging
     import re
 
-    from app_pages import common
+    from app_pages.kit import context
 
     records: list[str] = []
 
@@ -63,13 +63,13 @@ def test_run_time_log_line_is_what_the_bench_reads():
         def emit(self, record: logging.LogRecord) -> None:
             records.append(record.getMessage())
 
-    common.log_run_time("", 0.0125)  # the first call installs the stderr handler
+    context.log_run_time("", 0.0125)  # the first call installs the stderr handler
     logger = logging.getLogger("dih_dash.runs")
     keep = Keep()
     logger.addHandler(keep)
     try:
-        common.log_run_time("cohort", 0.1234)
-        common.log_run_time("", 0.0125)
+        context.log_run_time("cohort", 0.1234)
+        context.log_run_time("", 0.0125)
     finally:
         logger.removeHandler(keep)
     assert records == ["page=cohort ms=123.4", "page=(default) ms=12.5"]
@@ -80,7 +80,7 @@ def test_run_time_log_line_is_what_the_bench_reads():
 def test_app_logs_each_finished_run_only_when_asked(monkeypatch):
     import logging
 
-    from app_pages import common
+    from app_pages.kit import context
     from tests.support.apptest import APP
 
     records: list[str] = []
@@ -89,7 +89,7 @@ def test_app_logs_each_finished_run_only_when_asked(monkeypatch):
         def emit(self, record: logging.LogRecord) -> None:
             records.append(record.getMessage())
 
-    common.log_run_time("", 0.0)  # installs the stderr handler before ours
+    context.log_run_time("", 0.0)  # installs the stderr handler before ours
     logger = logging.getLogger("dih_dash.runs")
     keep = Keep()
     logger.addHandler(keep)

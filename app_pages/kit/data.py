@@ -1,0 +1,244 @@
+"""The page kit's caching edge: the national data, the member store and what is computed
+from them, each cached under a key that names every input it reads.
+
+Caching, and why each kind:
+- `st.cache_resource` for what is shared read-only between sessions (national frames, the
+  store, figures, the deck, the county map): one copy per server, never pickled per rerun;
+- `st.cache_data` where each caller must get its own copy (the scored assessments and
+  `analysis`, which pages may change);
+- one exception: the settings use an lru_cache (see context.settings), because Streamlit's
+  hashing of their key cost more than reading them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app_pages.kit.context import settings
+from dih_dash.domain.catalogue import Catalogue, load_catalogue
+from dih_dash.domain.cohort import county_table, displayed_cohort
+from dih_dash.domain.national import kpi_table, ranking
+from dih_dash.domain.scoring import score_assessments
+from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs, slide_figure
+from dih_dash.i18n import Translator
+from dih_dash.settings import Settings, load_settings
+from dih_dash.sources.geo import load_county_geojson
+from dih_dash.sources.national_store import MANIFEST, NationalData
+from dih_dash.store import Actor, Store, load_demo, open_store
+from dih_dash.store.national_data import VersionPoll, load_national
+
+
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@st.cache_resource(show_spinner=False)
+def _version_poll() -> VersionPoll:
+    return VersionPoll()
+
+
+def _national_fingerprint(config: Settings) -> str:
+    """Changes whenever the snapshot is rebuilt or a refresh is published: in the data folder
+    at once; in the database (another replica's refresh) within DIH_DASH_NATIONAL_POLL_SECONDS."""
+    manifest = config.snapshot_dir / MANIFEST
+    snap = str(manifest.stat().st_mtime_ns) if manifest.is_file() else "none"
+    return f"{config.snapshot_dir}|{config.data_dir}|{snap}|{_version_poll().key(config)}"
+
+
+# cache_resource, not cache_data: the frames are shared read-only by every session instead of
+# being unpickled on each rerun (pages select and copy, never assign into them). The
+# fingerprint names the folders and versions read, so it is the whole cache key.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_national_cached(fingerprint: str) -> NationalData:
+    data = load_national(load_settings())
+    # Python strings, not Arrow-backed ones: pages select rows a dozen times per run, and
+    # each selection of Arrow strings runs one Arrow `take` per column (~20 ms a page).
+    codes = ["indicator", "geo", "unit", "flag", "source"]
+    data.tidy[codes] = data.tidy[codes].astype(object)
+    return data
+
+
+def national() -> NationalData:
+    return _load_national_cached(_national_fingerprint(settings()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _kpi_table_cached(fingerprint: str) -> pd.DataFrame:
+    data = _load_national_cached(fingerprint)
+    return kpi_table(data.tidy, data.targets, load_catalogue())
+
+
+def kpi_comparisons() -> pd.DataFrame:
+    """Every Digital Decade KPI compared (domain.national.kpi_table), once per data version."""
+    return _kpi_table_cached(_national_fingerprint(settings()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _ranks_cached(fingerprint: str, indicator: str) -> pd.DataFrame:
+    data = _load_national_cached(fingerprint)
+    entry = load_catalogue()[indicator]
+    rows = data.rows_of(indicator)
+    periods = sorted(rows["period"].unique())
+    tables = [ranking(rows, entry, int(p)).assign(period=int(p)) for p in periods]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def ranks_by_period(indicator: str) -> pd.DataFrame:
+    """Member-state ranks of one indicator for every period (geo, value, flag, rank, period)."""
+    return _ranks_cached(_national_fingerprint(settings()), indicator)
+
+
+# Shared read-only between sessions, like the data; the fingerprint in the key makes a new
+# data version build new figures, and the oldest go first past 512.
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _figure_cached(fingerprint: str, key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure for `key` (page, language, view state), built once per data version.
+
+    Building a Plotly figure costs tens of milliseconds of validation; a rerun that shows the
+    same view reuses it (looking it up costs a fraction of a millisecond).
+    """
+    return _figure_cached(_national_fingerprint(settings()), key, build)
+
+
+def clear_national_cache() -> None:
+    _version_poll().forget()
+    _figure_cached.clear()
+    _load_national_cached.clear()
+    _kpi_table_cached.clear()
+    _ranks_cached.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str, auto_load_demo: bool) -> Store:
+    opened = open_store(settings(), url)
+    # First start on an empty store: the clearly labelled demo cohort, so a new install
+    # shows something; an import never loads it and one action removes it.
+    if auto_load_demo and not opened.has_data():
+        load_demo(opened, settings(), Actor(name="demo (first start)", is_admin=True))
+    return opened
+
+
+def store() -> Store:
+    config = settings()
+    return _open_store(config.database_url, config.auto_load_demo)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _assessments_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> pd.DataFrame:
+    frame = store().load_assessments(include_demo=True)
+    return score_assessments(displayed_cohort(frame), dma, dii)
+
+
+# Where `assessments()` notes the store version its frame was read at.
+DATA_VERSION = "data_version"
+
+
+def assessments() -> pd.DataFrame:
+    """The stored assessments the pages show (the real ones, or the demo cohort while there
+    are none), scored: DMA band, DII score and band; demo rows flagged.
+
+    Keyed by the store's data version, so an import made anywhere (another page, the CLI,
+    another server process) shows up on the next rerun.
+    """
+    config = settings()
+    version = members_version()
+    frame = _assessments_cached(
+        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
+    )
+    # The version read before loading: analyses cached under it (see `selected_cohort`)
+    # can then never hold data older than their key says. The frame is this caller's copy.
+    frame.attrs[DATA_VERSION] = (
+        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
+    )  # fmt: skip
+    return frame
+
+
+def frame_version(frame: pd.DataFrame) -> tuple:
+    """The store, data version and band bounds an `assessments()` frame was made with: a
+    small cache key for what is computed from it, instead of hashing the frame each run."""
+    return frame.attrs[DATA_VERSION]
+
+
+def members_version() -> tuple:
+    """Changes with every import, update or deletion (see Store.data_version)."""
+    return store().data_version()
+
+
+@st.cache_resource(show_spinner=False)
+def county_geojson() -> dict:
+    """The counties' outlines for the offline map (no tiles, no CDN)."""
+    return load_county_geojson()
+
+
+def clear_members_cache() -> None:
+    _assessments_cached.clear()
+
+
+T = TypeVar("T")
+
+
+def analysis(name: str, key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, once per `name` and `key` (which must name everything it reads, see
+    `selected_cohort`); each caller gets its own copy, so a page may change what it gets."""
+    return _analysis_cached(name, key, compute)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _analysis_cached(name: str, key: tuple, _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
+@st.cache_data(show_spinner=False)
+def county_names() -> dict[str, str]:
+    table = county_table()
+    return dict(zip(table["county"], table["county_name"], strict=True))
+
+
+# Tall enough to read from the back of a room, short enough that a 1280×720 projector shows
+# the slide's title, chart, source and controls without scrolling.
+SLIDE_CHART_HEIGHT = 430
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _deck_cached(
+    lang: str, headed: bool, national_key: str, members_key: tuple, settings_key: tuple
+) -> tuple[list[Slide], list[go.Figure | None]]:
+    config = settings()
+    inputs = DeckInputs(national(), catalogue(), assessments(), config)
+    slides = build_deck(inputs, load_slide_specs(config.slides_file), lang, public=True)
+    tr = Translator(lang)
+    if headed:
+        return slides, [slide_figure(slide, tr) for slide in slides]
+    # Title and source are text on the page; the chart fits a 1280×720 projector with them.
+    return slides, [
+        slide_figure(slide, tr, height=SLIDE_CHART_HEIGHT, headed=False) for slide in slides
+    ]
+
+
+def workshop_deck(lang: str, *, headed: bool = True) -> tuple[list[Slide], list[go.Figure | None]]:
+    """The public workshop deck and its figures, rebuilt when the data, the slides or services
+    file, or a setting the deck reads (minimum group, band bounds) change. `headed=False`:
+    figures without their title and source, for the presentation page, which shows both as
+    text; images and reports need `headed=True`, so the source travels with the chart."""
+    config = settings()
+    # The slides file orders the deck; the services file feeds the weakest-dimensions slide.
+    files_key = tuple(
+        f"{path}:{path.stat().st_mtime_ns}" if path.is_file() else str(path)
+        for path in (config.slides_file, config.services_file)
+    )
+    settings_key = (
+        files_key, config.min_group_size, config.dma_band_bounds, config.dii_band_bounds,
+        config.database_url,
+    )  # fmt: skip
+    return _deck_cached(
+        lang, headed, _national_fingerprint(config), members_version(), settings_key
+    )

@@ -10,6 +10,7 @@ from app_pages.kit import context, data
 from app_pages.kit.member import member_page
 from dih_dash.charts.members import county_map, members_text
 from dih_dash.domain.cohort import county_summary, sorted_waves
+from dih_dash.sources.reference import county_table
 
 tr = context.translator()
 
@@ -31,7 +32,9 @@ wave = (
 context.set_query(round=wave)
 
 in_wave = cohort[cohort["wave"] == wave]
-summary = page.analysis("county_summary", lambda: county_summary(in_wave, minimum), wave)
+summary = page.analysis(
+    "county_summary", lambda: county_summary(in_wave, minimum, county_table()), wave
+)
 page.chart(
     lambda: county_map(
         summary, data.county_geojson(), tr, min_group=minimum, waves=[wave],

@@ -12,9 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from app_pages.kit import access, context, data, widgets
 from dih_dash.charts.national import coverage_chart
 from dih_dash.domain.provenance import FLAG_LETTERS, periods_text, source_name
+from dih_dash.services.national import manual_refresh
 from dih_dash.sources.refresh import refreshable_datasets
 from dih_dash.store import national as stored
-from dih_dash.store.refresh_worker import manual_refresh
 
 tr = context.translator()
 config = context.settings()

@@ -17,6 +17,15 @@ from dih_dash.domain.cohort import (
     weakest_dimensions,
 )
 from dih_dash.domain.survey_schema import DII_ITEMS, DMA_DIMENSIONS
+from dih_dash.exports.member_report import (
+    NATIONAL_DII_INDICATORS,
+    file_name,
+    national_dii,
+    report_for,
+    report_pdf,
+    reports_zip,
+)
+from dih_dash.i18n import LANGS
 from dih_dash.sources.services import ServicesFileError, load_services
 from dih_dash.text_safety import markdown_text
 
@@ -125,6 +134,45 @@ for dimension in weakest_dimensions(latest):
                 f"{service.description(tr.lang)}"
                 + (f" [{service.url}]({service.url})" if service.url else "")
             )
+
+# The member's own one-page report (spec/edih-services.md §6), built only on a click.
+report_inputs = {
+    "national": national_dii(data.national().rows_of(*NATIONAL_DII_INDICATORS)),
+    "services": services,
+    "reassess_months": config.reassess_months,
+    "min_group": config.min_group_size,
+    "dma_bounds": config.dma_band_bounds,
+}
+
+
+def _member_pdf(member: str, lang: str) -> bytes:
+    return report_pdf(report_for(frame, member, **report_inputs), lang)
+
+
+st.subheader(tr("member_report.page.heading"))
+st.caption(tr("member_report.page.help"))
+report_columns = st.columns(3)
+for report_column, report_lang in zip(report_columns[:2], LANGS, strict=True):
+    report_column.download_button(
+        tr(f"member_report.page.pdf_{report_lang}"),
+        data=lambda lang=report_lang: _member_pdf(member_id, lang),
+        file_name=file_name(member_id, report_lang, "pdf"),
+        mime="application/pdf",
+        key=f"member_report_{report_lang}",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
+report_columns[2].download_button(
+    tr("member_report.page.zip"),
+    data=lambda: reports_zip(
+        (file_name(m, tr.lang, "pdf"), _member_pdf(m, tr.lang)) for m in member_ids
+    ),
+    file_name=f"member-reports-{tr.lang}.zip",
+    mime="application/zip",
+    key="member_report_zip",
+    on_click="ignore",
+    icon=":material/folder_zip:",
+)
 
 with st.expander(tr("member_pages.profile.delete_heading"), icon=":material/delete:"):
     st.caption(tr("member_pages.profile.delete_help"))

@@ -17,9 +17,9 @@ from dih_dash.domain.survey_mapping import (
 )
 from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS
 from dih_dash.exports.templates import template_csv, template_xlsx
+from dih_dash.services import import_file, remove_demo
 from dih_dash.sources.mapping_files import list_mappings, save_mapping
 from dih_dash.sources.survey_files import DELIMITER_NAMES, FileRefused, read_table
-from dih_dash.store import import_file, remove_demo
 from dih_dash.text_safety import markdown_text
 
 tr = context.translator()

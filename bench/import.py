@@ -6,8 +6,9 @@ For each size, a hub-template CSV (T0 and T1 rows, Romanian-style dates and deci
 commas, a few empty cells) is written to a temporary folder. Each measurement runs in a
 fresh child process, so its peak memory (max RSS) is its own:
 
-* import: bytes → read_table → validate → store, through `import_file`, into an empty
-  store (SQLite file; PostgreSQL: a fresh schema on --pg or DIH_DASH_TEST_POSTGRES_URL);
+* import: bytes → read_table → validate → store, through `dih_dash.services.import_file`,
+  into an empty store (SQLite file; PostgreSQL: a fresh schema on --pg or
+  DIH_DASH_TEST_POSTGRES_URL);
   split into read / validate / store;
 * again: the same file once more into that store (every row "unchanged");
 * read_csv: `pandas.read_csv` of the same file, the floor for time and memory.
@@ -89,9 +90,9 @@ def _peak_mb() -> float:
 
 
 def child_import(path: Path, url: str, again: bool) -> dict[str, object]:
-    from dih_dash import store as store_package
+    from dih_dash.services import importing
     from dih_dash.settings import load_settings
-    from dih_dash.store import Actor, Store, importing
+    from dih_dash.store import Actor, Store
 
     phases = {"read": 0.0, "validate": 0.0, "store": 0.0}
 
@@ -125,7 +126,7 @@ def child_import(path: Path, url: str, again: bool) -> dict[str, object]:
         for key in phases:
             phases[key] = 0.0
         start, cpu = time.perf_counter(), time.process_time()
-        report = store_package.import_file(
+        report = importing.import_file(
             store, path.read_bytes(), path.name, actor=actor, settings=settings
         )
         runs.append(

@@ -174,8 +174,11 @@ def _cpu() -> float:
 def child(path: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from dih_dash.domain.survey_validation import validate
+    from dih_dash.gc_pause import gc_paused
+    from dih_dash.sources.reference import load_counties
     from dih_dash.sources.survey_files import read_table
 
+    counties = load_counties()
     base = _status("VmRSS")
     data = path.read_bytes()
     start, cpu = time.perf_counter(), _cpu()
@@ -183,7 +186,9 @@ def child(path: Path) -> None:
     read_s, read_cpu = time.perf_counter() - start, _cpu() - cpu
     after_read = _status("VmHWM")
     start, cpu = time.perf_counter(), _cpu()
-    result = validate(table, today=TODAY)
+    # As the import does (dih_dash.services.importing): the collector paused around it.
+    with gc_paused():
+        result = validate(table, counties=counties, today=TODAY)
     validate_s, validate_cpu = time.perf_counter() - start, _cpu() - cpu
     print(json.dumps({
         "mb": len(data) / 1_048_576, "rows": result.rows, "read_s": read_s,

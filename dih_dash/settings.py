@@ -60,6 +60,8 @@ class Settings:
     auto_load_demo: bool = True
     # One log line per finished script run (page, milliseconds): bench/pages.py reads them.
     log_run_times: bool = False
+    # Months between a member's assessment rounds: when its next one is due.
+    reassess_months: int = 12
     national_store: str = "auto"
     # How stale a replica's idea of the active national version may get: the pages ask
     # the database at most this often whether another process published a new one.
@@ -217,6 +219,7 @@ def load_settings(
         demo_dir=get_path("demo_dir", PROJECT_ROOT / "data" / "demo"),
         auto_load_demo=(get("auto_load_demo") or "1").lower() not in ("0", "false", "no"),
         log_run_times=(get("log_run_times") or "0").lower() in ("1", "true", "yes"),
+        reassess_months=get_int("reassess_months", 12),
         national_store=national_store,
         national_poll_seconds=get_float("national_poll_seconds", 30.0),
         refresh_at=_time_of_day("DIH_DASH_REFRESH_AT", get("refresh_at") or "03:30"),
@@ -237,6 +240,7 @@ def _check(settings: Settings) -> None:
         "DIH_DASH_MAX_ROWS": settings.max_rows,
         "DIH_DASH_MAX_UPLOAD_MB": settings.max_upload_mb,
         "DIH_DASH_HTTP_TIMEOUT": settings.http_timeout,
+        "DIH_DASH_REASSESS_MONTHS": settings.reassess_months,
     }
     for name, value in positive.items():
         if value <= 0:

@@ -20,16 +20,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.kit.context import settings
-from dih_dash.domain.catalogue import Catalogue, load_catalogue
-from dih_dash.domain.cohort import county_table, displayed_cohort
+from dih_dash.domain.catalogue import Catalogue
 from dih_dash.domain.national import kpi_table, ranking
-from dih_dash.domain.scoring import score_assessments
 from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs, slide_figure
 from dih_dash.i18n import Translator
+from dih_dash.services import load_demo
+from dih_dash.services.deck import scored_cohort
 from dih_dash.settings import Settings, load_settings
 from dih_dash.sources.geo import load_county_geojson
 from dih_dash.sources.national_store import MANIFEST, NationalData
-from dih_dash.store import Actor, Store, load_demo, open_store
+from dih_dash.sources.reference import county_table, load_catalogue
+from dih_dash.store import Actor, Store, open_store
 from dih_dash.store.national_data import VersionPoll, load_national
 
 
@@ -135,7 +136,7 @@ def store() -> Store:
 @st.cache_data(show_spinner=False, max_entries=8, ttl=600)
 def _assessments_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> pd.DataFrame:
     frame = store().load_assessments(include_demo=True)
-    return score_assessments(displayed_cohort(frame), dma, dii)
+    return scored_cohort(frame, dma, dii)
 
 
 # Where `assessments()` notes the store version its frame was read at.

@@ -16,13 +16,13 @@ from typing import TextIO
 
 import pandas as pd
 
-from dih_dash.domain.catalogue import load_catalogue
+from dih_dash.services.national import manual_refresh, refresh
 from dih_dash.settings import SettingsError, load_settings
 from dih_dash.sources.eurostat_client import BUDGET_TIMEOUTS, EurostatClient
+from dih_dash.sources.reference import load_catalogue
 from dih_dash.sources.refresh import KEPT, UnknownDatasetError
 from dih_dash.sources.tidy import TIDY_COLUMNS
-from dih_dash.store.national_data import load_national, national_engine, refresh
-from dih_dash.store.refresh_worker import manual_refresh
+from dih_dash.store.national_data import load_national, national_engine
 
 EXIT_OK = 0
 EXIT_FAILED = 1

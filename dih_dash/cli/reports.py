@@ -20,17 +20,12 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from dih_dash.cli.errors import one_line
-from dih_dash.exports.deck import (
-    DeckConfigError,
-    Slide,
-    build_deck,
-    load_deck_inputs,
-    load_slide_specs,
-)
+from dih_dash.exports.deck import DeckConfigError, Slide, build_deck, load_slide_specs
 from dih_dash.exports.html_report import deck_html
 from dih_dash.exports.pptx_deck import deck_pptx
 from dih_dash.files import write_atomic
 from dih_dash.i18n import LANGS
+from dih_dash.services.deck import load_deck_inputs
 from dih_dash.settings import SettingsError, load_settings
 
 EXIT_OK = 0

@@ -16,12 +16,12 @@ from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from dih_dash.domain.catalogue import load_catalogue
+from dih_dash.services.national import RefreshWorker
 from dih_dash.settings import SettingsError, load_settings
+from dih_dash.sources.reference import load_catalogue
 from dih_dash.store import open_store
 from dih_dash.store.engine import StoreURLError
 from dih_dash.store.migrate import SchemaTooNewError
-from dih_dash.store.refresh_worker import RefreshWorker
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -1,6 +1,6 @@
 """`dih-dash import`, `dih-dash stats` and `dih-dash demo load|remove` (spec/survey-format.md §7).
 
-The import itself is `dih_dash.store.import_file`, shared with the upload page; this
+The import itself is `dih_dash.services.import_file`, shared with the upload page; this
 module only turns arguments into a call and the report into text or JSON. Whoever runs
 the command line already holds the database URL, so the OS user acts as an administrator
 and is recorded as `imported_by`.
@@ -29,20 +29,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dih_dash.cli.errors import one_line
 from dih_dash.domain.survey_mapping import MappingError
+from dih_dash.services import ImportReport, import_file, load_demo
+from dih_dash.services.importing import EXIT_ACCEPTED, EXIT_REFUSED
 from dih_dash.settings import Settings, SettingsError, load_settings
 from dih_dash.sources.mapping_files import load_mapping
 from dih_dash.sources.survey_files import FileRefused, too_large
-from dih_dash.store import (
-    Actor,
-    DemoConflictError,
-    ImportReport,
-    Store,
-    import_file,
-    load_demo,
-    open_store,
-)
+from dih_dash.store import Actor, DemoConflictError, Store, open_store
 from dih_dash.store.engine import StoreURLError
-from dih_dash.store.importing import EXIT_ACCEPTED, EXIT_REFUSED
 from dih_dash.store.migrate import SchemaTooNewError
 
 EXIT_OK = 0

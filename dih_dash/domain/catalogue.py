@@ -1,7 +1,9 @@
 """The indicator catalogue: what every national series id means, in English and Romanian.
 
-Hand-written entries (Digital Decade KPIs, DESI 2022 edition) live in `catalogue.toml`
-beside this module, so the hub can correct a label without touching code. The digital
+Hand-written entries (Digital Decade KPIs, DESI 2022 edition) live in
+`dih_dash/reference/catalogue.toml`, so the hub can correct a label without touching code;
+`dih_dash.sources.reference.load_catalogue()` reads it and builds the catalogue here
+(`catalogue_from_mapping`). The digital
 intensity (DII) bands by size class are a regular family and are generated here.
 Numbers (2030 targets) are not typed anywhere: an entry names the target row it uses
 (`target_of`) and the value comes from the targets table built from the raw data.
@@ -9,15 +11,11 @@ Numbers (2030 targets) are not typed anywhere: an entry names the target row it 
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from typing import Any
 
 import pandas as pd
-
-CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 
 # DESI dimensions (2022 edition) and the Digital Decade pillars they correspond to.
 DIMENSIONS: tuple[str, ...] = ("overall", "hc", "conn", "idt", "dps", "green")
@@ -183,12 +181,10 @@ def _dii_definition_ro(band: str) -> str:
     )
 
 
-# --- loading ----------------------------------------------------------------------------
+# --- building ----------------------------------------------------------------------------
 
 
-def _from_toml(path: Path) -> list[Indicator]:
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+def _from_mapping(data: Mapping[str, Any]) -> list[Indicator]:
     entries = []
     for indicator_id, raw in data.get("indicator", {}).items():
         entries.append(
@@ -274,6 +270,7 @@ class Catalogue:
         )
 
 
-@cache
-def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
-    return Catalogue([*_from_toml(path), *_dii_family()])
+def catalogue_from_mapping(data: Mapping[str, Any]) -> Catalogue:
+    """The catalogue of the parsed `catalogue.toml` (its `[indicator.<id>]` tables) plus
+    the generated DII family."""
+    return Catalogue([*_from_mapping(data), *_dii_family()])

@@ -15,14 +15,11 @@ Demo data: `displayed_cohort` keeps fictional demo companies out of real figures
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -39,7 +36,6 @@ from dih_dash.domain.survey_schema import (
     DMA_OVERALL,
     SIZE_CLASSES,
 )
-from dih_dash.domain.survey_values import COUNTIES_CSV
 from dih_dash.values import is_missing
 
 SIZE_GROUPS: tuple[str, ...] = ("10plus", "micro", "unknown")
@@ -549,19 +545,16 @@ def services_for(
 # --- counties -----------------------------------------------------------------------------
 
 
-@cache
-def _county_rows(path: Path) -> tuple[tuple[str, str, str], ...]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return tuple(
+def county_table(rows: Iterable[Mapping[str, str]]) -> pd.DataFrame:
+    """The 42 counties: `county` (code as stored, `B` = București), `county_name`, `nuts3`,
+    from the rows of the county reference table (`dih_dash.sources.reference`)."""
+    table = pd.DataFrame(
+        [
             (row["abbrev"].strip().upper(), row["county_ro"].strip(), row["nuts3"].strip())
-            for row in csv.DictReader(fh)
-        )
-
-
-def county_table(path: Path = COUNTIES_CSV) -> pd.DataFrame:
-    """The 42 counties: `county` (code as stored, `B` = București), `county_name`, `nuts3`."""
-    rows = _county_rows(path)
-    table = pd.DataFrame(rows, columns=["county", "county_name", "nuts3"])
+            for row in rows
+        ],
+        columns=["county", "county_name", "nuts3"],
+    )
     # The official designation of the capital (glossary-ro.md §4).
     table.loc[table["county"] == "B", "county_name"] = "Municipiul București"
     return table
@@ -572,15 +565,12 @@ def _latest_per_member(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[order].drop_duplicates("member_id", keep="last")
 
 
-def county_summary(
-    frame: pd.DataFrame, min_group: int, counties: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def county_summary(frame: pd.DataFrame, min_group: int, counties: pd.DataFrame) -> pd.DataFrame:
     """Per county with members: `members` and their median DMA overall score
     (`median_dma_overall`). Each member counts once, as of its latest wave in `frame`
     (pass one wave's rows for that wave's map). A county with fewer than `min_group`
     members is `suppressed`: its count and median are blanked. Admins pass `min_group=1`.
-    Members without a county are not in the table."""
-    counties = county_table() if counties is None else counties
+    Members without a county are not in the table. `counties` is the `county_table`."""
     latest = _latest_per_member(frame)
     latest = latest[~latest["county"].map(is_missing)]
     rows: list[dict[str, object]] = []

@@ -33,9 +33,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dih_dash.domain.phrases import localise_params
 from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, DMA_COLUMNS
-from dih_dash.domain.survey_table import localise_params
 from dih_dash.domain.survey_values import (
+    CountyLookup,
     answer_key,
     normalise_header,
     parse_company_name,
@@ -70,16 +71,18 @@ class MappingError(ValueError):
 
 
 def _check_value(target: str, field_name: str) -> bool:
-    """Whether `target` is a value the hub accepts for `field_name` (dates: format only)."""
+    """Whether `target` is a value the hub accepts for `field_name` (dates: format only;
+    counties: checked by `check_county_values`, which is given the county table)."""
     if field_name == "assessed_on":
         return read_date(target) is not None
+    if field_name == "county":
+        return True
     checks = {
         "member_id": parse_member_id,
         "company_name": parse_company_name,
         "wave": parse_wave,
         "size_class": parse_size_class,
         "employees": parse_employees,
-        "county": parse_county,
     }
     if field_name in checks:
         return checks[field_name](target).problem is None
@@ -295,6 +298,17 @@ _EXCLUDE: dict[str, tuple[str, ...]] = {
 
 _MIN_SCORE = 0.5
 _MAX_SUGGESTIONS = 3
+
+
+def check_county_values(mapping: ColumnMapping, counties: CountyLookup) -> ColumnMapping:
+    """`mapping`, after checking that its `[values.county]` table names only known
+    counties; `MappingError("bad_value")` otherwise, as for the other fields' values."""
+    for source, target in mapping.values.get("county", {}).items():
+        if parse_county(target, counties).problem is not None:
+            raise MappingError(
+                "bad_value", name=mapping.name, field="county", source=source, value=target
+            )
+    return mapping
 
 
 def _tokens(text: str) -> list[str]:

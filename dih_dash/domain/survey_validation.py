@@ -31,6 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from dih_dash.domain.phrases import FileRefused, Phrase, localise_params
 from dih_dash.domain.survey_mapping import (
     ColumnMapping,
     MappingError,
@@ -46,15 +47,9 @@ from dih_dash.domain.survey_schema import (
     HUB_COLUMNS,
     REQUIRED_HUB_COLUMNS,
 )
-from dih_dash.domain.survey_table import (
-    FileRefused,
-    Phrase,
-    RawTable,
-    column_letter,
-    gc_paused,
-    localise_params,
-)
+from dih_dash.domain.survey_table import RawTable
 from dih_dash.domain.survey_values import (
+    CountyLookup,
     Parsed,
     Problem,
     answer_key,
@@ -71,6 +66,7 @@ from dih_dash.domain.survey_values import (
     parse_wave,
     size_class_for,
 )
+from dih_dash.domain.text import column_letter
 from dih_dash.i18n import t
 
 __all__ = [
@@ -371,9 +367,14 @@ def _plan(table: RawTable, layout: str, mapping: ColumnMapping | None, wave: str
 # --- rows --------------------------------------------------------------------------------
 
 
-def _parsers(day_first: bool, latest: dt.date) -> dict[str, Callable[[str], Parsed]]:
+def _parsers(
+    day_first: bool, latest: dt.date, counties: CountyLookup
+) -> dict[str, Callable[[str], Parsed]]:
     def date(text: str) -> Parsed:
         return parse_date(text, latest=latest, day_first=day_first)
+
+    def county(text: str) -> Parsed:
+        return parse_county(text, counties)
 
     parsers: dict[str, Callable[[str], Parsed]] = {
         "member_id": parse_member_id,
@@ -384,7 +385,7 @@ def _parsers(day_first: bool, latest: dt.date) -> dict[str, Callable[[str], Pars
         "sector": parse_free_text,
         "size_class": parse_size_class,
         "employees": parse_employees,
-        "county": parse_county,
+        "county": county,
     }
     for name in (*DMA_DIMENSIONS, DMA_OVERALL):
         parsers[name] = parse_score
@@ -525,6 +526,7 @@ _OVERALL_ORDER, _DII_ORDER, _DUPLICATE_ROW_ORDER, _DAMAGED_ORDER = 0, 1, 2, 3
 def validate(
     table: RawTable,
     *,
+    counties: CountyLookup,
     layout: str = "auto",
     mapping: ColumnMapping | None = None,
     wave: str | None = None,
@@ -534,18 +536,25 @@ def validate(
 
     `layout` is `auto`, `hub` or `dma-export`; a `mapping` means the `mapped` layout.
     `wave` gives the wave of every row for files that carry none. Dates may be as late as
-    the day after `today` (default: the system date), to allow for time zones.
+    the day after `today` (default: the system date), to allow for time zones. `counties`
+    is the county reference table (`dih_dash.sources.reference.load_counties()`).
+
+    A large file makes millions of short-lived objects here: callers that validate one
+    pause the garbage collector around the call (`dih_dash.gc_pause`), as the import does.
     """
     plan = _plan(table, layout, mapping, wave)
-    with gc_paused():
-        return _validate(table, plan, mapping, today)
+    return _validate(table, plan, mapping, today, counties)
 
 
 def _validate(
-    table: RawTable, plan: _Plan, mapping: ColumnMapping | None, today: dt.date | None
+    table: RawTable,
+    plan: _Plan,
+    mapping: ColumnMapping | None,
+    today: dt.date | None,
+    counties: CountyLookup,
 ) -> ValidationResult:
     latest = (today or dt.date.today()) + dt.timedelta(days=1)
-    parsers = _parsers(mapping.day_first if mapping else True, latest)
+    parsers = _parsers(mapping.day_first if mapping else True, latest, counties)
     header = table.header
     n = len(table)
 

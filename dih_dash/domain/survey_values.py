@@ -7,19 +7,14 @@ been accepted). An empty cell is `None`, never zero or "no".
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
 from dih_dash.domain.survey_schema import SIZE_CLASSES
-from dih_dash.domain.survey_table import comma_below, fold_diacritics
-from dih_dash.settings import PROJECT_ROOT
-
-COUNTIES_CSV = PROJECT_ROOT / "data" / "reference" / "ro_counties.csv"
+from dih_dash.domain.text import comma_below, fold_diacritics
 
 MEMBER_ID_MAX = 64
 COMPANY_NAME_MAX = 200
@@ -267,29 +262,41 @@ def _county_key(text: str) -> str:
     return key
 
 
-@cache
-def county_lookup(path: Path = COUNTIES_CSV) -> dict[str, str]:
-    """Every accepted spelling of a county (matching form) → its code (`CJ`, `B`, …)."""
-    lookup: dict[str, str] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            code = row["abbrev"].strip().upper()
-            for spelling in (code, row["iso_3166_2"], row["county_ro"], row["county_ascii"]):
-                lookup[_county_key(spelling)] = code
-    if "B" in lookup.values():
-        lookup[_county_key("Bucharest")] = "B"
-    return lookup
+@dataclass(frozen=True)
+class CountyLookup:
+    """Every accepted spelling of a county (matching form) → its code (`CJ`, `B`, …).
+
+    Built by `county_lookup` from the rows of the county reference table, which
+    `dih_dash.sources.reference` reads; the domain is handed it and reads no file."""
+
+    spellings: Mapping[str, str]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(self.spellings.values())
+
+    def code(self, text: str) -> str | None:
+        return self.spellings.get(_county_key(text))
 
 
-def county_codes() -> frozenset[str]:
-    return frozenset(county_lookup().values())
+def county_lookup(rows: Iterable[Mapping[str, str]]) -> CountyLookup:
+    """The lookup of the county table's rows (columns `abbrev`, `iso_3166_2`, `county_ro`,
+    `county_ascii`)."""
+    spellings: dict[str, str] = {}
+    for row in rows:
+        code = row["abbrev"].strip().upper()
+        for spelling in (code, row["iso_3166_2"], row["county_ro"], row["county_ascii"]):
+            spellings[_county_key(spelling)] = code
+    if "B" in spellings.values():
+        spellings[_county_key("Bucharest")] = "B"
+    return CountyLookup(spellings)
 
 
-def parse_county(text: str) -> Parsed:
+def parse_county(text: str, counties: CountyLookup) -> Parsed:
     value = _clean(text)
     if not value:
         return EMPTY
-    code = county_lookup().get(_county_key(value))
+    code = counties.code(value)
     if code is None:
         return Parsed(None, Problem("bad_county", "county"))
     return Parsed(code)

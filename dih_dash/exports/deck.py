@@ -40,7 +40,6 @@ from dih_dash.domain.cohort import (
     band_moves,
     cohort_medians,
     dii_share_by_wave,
-    displayed_cohort,
     paired_assessments,
     progress_summary,
     services_for,
@@ -654,23 +653,3 @@ HOVER = "%{customdata[0]}<br>%{customdata[1]}: %{text}<extra></extra>"
 
 def _hover_data(categories: Sequence[str], series: str) -> list[list[str]]:
     return [[plotly_text(category), plotly_text(series)] for category in categories]
-
-
-def load_deck_inputs(settings: Settings) -> DeckInputs:
-    """National data, catalogue and the scored member assessments, as the CLI needs them
-    (the pages pass their cached copies instead)."""
-    from dih_dash.domain.catalogue import load_catalogue
-    from dih_dash.domain.scoring import score_assessments
-    from dih_dash.store import open_store
-    from dih_dash.store.national_data import load_national
-
-    store = open_store(settings)
-    try:
-        frame = score_assessments(
-            displayed_cohort(store.load_assessments(include_demo=True)),
-            settings.dma_band_bounds,
-            settings.dii_band_bounds,
-        )
-    finally:
-        store.close()
-    return DeckInputs(load_national(settings), load_catalogue(), frame, settings)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dih_dash.domain.survey_table import comma_below
+from dih_dash.domain.text import comma_below
 from dih_dash.settings import PROJECT_ROOT
 
 COUNTY_GEOJSON = PROJECT_ROOT / "data" / "geo" / "ro_nuts3_2021_20m_4326.geojson"

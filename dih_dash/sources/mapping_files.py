@@ -9,9 +9,10 @@ from pathlib import Path
 
 import tomli_w
 
-from dih_dash.domain.survey_mapping import ColumnMapping, MappingError
-from dih_dash.domain.survey_table import fold_diacritics
+from dih_dash.domain.survey_mapping import ColumnMapping, MappingError, check_county_values
+from dih_dash.domain.text import fold_diacritics
 from dih_dash.files import write_atomic
+from dih_dash.sources.reference import load_counties
 
 
 def mapping_filename(name: str) -> str:
@@ -26,7 +27,7 @@ def _read(path: Path) -> ColumnMapping:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise MappingError("unreadable", file=path.name, detail=str(exc)) from None
-    return ColumnMapping.from_dict(data)
+    return check_county_values(ColumnMapping.from_dict(data), load_counties())
 
 
 def save_mapping(directory: Path, mapping: ColumnMapping) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dih_dash.domain.catalogue import Catalogue, load_catalogue
+from dih_dash.domain.catalogue import Catalogue
 from dih_dash.domain.geo import normalise_geo
 from dih_dash.settings import PROJECT_ROOT
 from dih_dash.sources.national_store import (
@@ -28,6 +28,7 @@ from dih_dash.sources.national_store import (
     write_parquet,
 )
 from dih_dash.sources.raw_files import read_desi2022, read_desi2026_facts, read_sdmx_csv
+from dih_dash.sources.reference import load_catalogue
 from dih_dash.sources.tidy import series_from_observations
 
 DEFAULT_RAW_DIR = PROJECT_ROOT / "data" / "raw"

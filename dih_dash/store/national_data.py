@@ -1,5 +1,6 @@
 """The national data in use, wherever it is published: the entry point for the app, the
-CLI and the worker (`load_national`, `refresh`, `refresh_lock`).
+CLI and the worker (`load_national`, `destination`, `refresh_lock`); the refresh itself,
+into that destination, is `dih_dash.services.national.refresh`.
 
 With the setting `national_in_database` (by default: when DIH_DASH_DATABASE_URL is
 PostgreSQL), refreshes are published in the store (`dih_dash.store.national`: the version,
@@ -23,7 +24,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +33,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dih_dash.domain.catalogue import Catalogue
 from dih_dash.settings import Settings
-from dih_dash.sources.eurostat_client import EurostatClient, Sleep
 from dih_dash.sources.national_store import (
     DATASETS,
     MANIFEST,
@@ -51,11 +50,8 @@ from dih_dash.sources.national_store import (
 from dih_dash.sources.refresh import (
     Destination,
     FolderDestination,
-    Progress,
-    RefreshReport,
     folder_lock,
 )
-from dih_dash.sources.refresh import refresh as refresh_into
 from dih_dash.sources.tidy import coerce_tidy
 from dih_dash.store import national as stored
 from dih_dash.store.engine import make_engine
@@ -148,32 +144,6 @@ def destination(settings: Settings) -> Destination:
     if settings.national_in_database:
         return DatabaseDestination(settings)
     return FolderDestination(settings)
-
-
-def refresh(
-    settings: Settings,
-    catalogue: Catalogue,
-    datasets: Sequence[str] | None = None,
-    timeout: float | None = None,
-    progress: Progress | None = None,
-    *,
-    client: EurostatClient | None = None,
-    sleep: Sleep = time.sleep,
-    locked: bool = False,
-) -> RefreshReport:
-    """`dih_dash.sources.refresh.refresh` into the destination the settings name. A
-    database that cannot be reached is reported like any failure, never raised."""
-    try:
-        return refresh_into(
-            settings, catalogue, datasets, timeout, progress,
-            client=client, sleep=sleep, destination=destination(settings), locked=locked,
-        )  # fmt: skip
-    except SQLAlchemyError as exc:
-        # Only the lock touches the database before publishing, which reports its own
-        # errors: nothing was fetched or published.
-        return RefreshReport(
-            ok=False, outcomes=(), errors=(f"the database cannot be reached: {exc}",)
-        )
 
 
 @contextmanager

@@ -288,9 +288,10 @@ def test_a_refresh_published_by_another_replica_reaches_the_page(
     from support.postgres import fresh_schema, postgres_url
     from support.replay_server import fixture_bytes
 
-    from dih_dash.domain.catalogue import load_catalogue
+    from dih_dash.services.national import refresh
     from dih_dash.settings import load_settings
-    from dih_dash.store.national_data import dispose_engines, refresh
+    from dih_dash.sources.reference import load_catalogue
+    from dih_dash.store.national_data import dispose_engines
 
     replay_server.serve(
         "isoc_e_dii", fixture_bytes("jsonstat2_sdmx3_isoc_e_dii_E_DI4_HI_VHI_GE10.json")

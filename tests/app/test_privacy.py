@@ -10,8 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, chart_specs, texts
 
+from dih_dash.services import import_file
 from dih_dash.settings import load_settings
-from dih_dash.store import Actor, import_file, open_store
+from dih_dash.store import Actor, open_store
 
 HEADER = (
     "member_id,company_name,wave,cluster,size_class,county,"

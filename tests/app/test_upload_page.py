@@ -105,7 +105,8 @@ def test_mapping_builder_suggests_and_saves(isolated_data):
 
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_remove_demo_in_one_action(isolated_data, lang):
-    from dih_dash.store import Actor, load_demo
+    from dih_dash.services import load_demo
+    from dih_dash.store import Actor
 
     settings = load_settings()
     load_demo(open_store(settings), settings, Actor("t", True))

@@ -10,8 +10,9 @@ from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, chart_specs
 
+from dih_dash.services import load_demo
 from dih_dash.settings import load_settings
-from dih_dash.store import Actor, load_demo, open_store
+from dih_dash.store import Actor, open_store
 
 
 @pytest.fixture
@@ -79,11 +80,11 @@ def test_exports_page_offers_deck_report_and_images(demo_store):
     assert any(k.startswith("image-") for k in keys)
     assert "O copertă și 6 slide-uri" in "\n".join(c.value for c in at.caption)
     # The button builds the file on click (AppTest cannot read it); the same call here:
-    from dih_dash.domain.catalogue import load_catalogue
     from dih_dash.domain.scoring import score_assessments
     from dih_dash.exports.deck import DeckInputs, build_deck, load_slide_specs
     from dih_dash.exports.pptx_deck import deck_pptx
     from dih_dash.sources.national_store import load_national
+    from dih_dash.sources.reference import load_catalogue
 
     settings = load_settings()
     frame = score_assessments(

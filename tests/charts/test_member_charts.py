@@ -30,7 +30,6 @@ from dih_dash.domain.cohort import (
     cohort_medians,
     cohort_size,
     county_summary,
-    county_table,
     dii_bands_by_wave,
     dii_share_by_wave,
     dimension_matrix,
@@ -45,6 +44,7 @@ from dih_dash.domain.scoring import score_assessments
 from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, DMA_COLUMNS
 from dih_dash.i18n import Translator
 from dih_dash.sources.geo import BOUNDARIES_ATTRIBUTION, COUNTY_GEOJSON, load_county_geojson
+from dih_dash.sources.reference import county_table
 
 MIN_GROUP = 5
 
@@ -350,7 +350,7 @@ def test_county_map_offline_with_suppressed_counties_grey(geojson, lang):
     tr = Translator(lang)
     frame = cohort()
     t0 = frame[frame["wave"] == "T0"]
-    summary = county_summary(t0.iloc[:11], MIN_GROUP)  # Cluj 8 members, Bihor 3
+    summary = county_summary(t0.iloc[:11], MIN_GROUP, county_table())  # Cluj 8 members, Bihor 3
     fig = county_map(summary, geojson, tr, min_group=MIN_GROUP, waves=["T0"], members=11)
     assert all(isinstance(trace, go.Choroplethmap) for trace in fig.data)
     text = fig.to_json()
@@ -406,8 +406,8 @@ def test_no_member_name_or_id_in_any_chart_built_for_the_public(geojson):
                        by="cluster"),
         progress_chart(suppressed(progress_summary(paired)), tr, wave_from="T0",
                        wave_to="T1", members=len(paired)),
-        county_map(county_summary(frame, MIN_GROUP), geojson, tr, min_group=MIN_GROUP,
-                   waves=["T0", "T1"], members=members),
+        county_map(county_summary(frame, MIN_GROUP, county_table()), geojson, tr,
+                   min_group=MIN_GROUP, waves=["T0", "T1"], members=members),
     ]  # fmt: skip
     for fig in figures:
         assert leaks(fig, hidden) == [], fig.layout.title.text
@@ -539,7 +539,8 @@ def test_county_names_from_the_boundaries_file_are_escaped(geojson):
         else f
         for f in geojson["features"]
     ]
-    fig = county_map(county_summary(cohort(), 1), {**geojson, "features": features}, tr,
+    fig = county_map(county_summary(cohort(), 1, county_table()),
+                     {**geojson, "features": features}, tr,
                      min_group=1, waves=["T0", "T1"], members=15)  # fmt: skip
     assert markup(fig) == set()
     assert any(

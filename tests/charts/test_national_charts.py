@@ -15,8 +15,8 @@ from dih_dash.charts.national import (
     sme_path_chart,
 )
 from dih_dash.charts.theme import ROMANIA, wrap
-from dih_dash.domain.catalogue import load_catalogue
 from dih_dash.i18n import Translator
+from dih_dash.sources.reference import load_catalogue
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The indicator catalogue (dih_dash/domain/catalogue.toml + the generated DII family).
+"""The indicator catalogue (dih_dash/reference/catalogue.toml + the generated DII family).
 
 The id lists below are a contract (spec/indicators.md §2), typed here on purpose: the tests
 must not read the shared raw data, which CI does not have.
@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 
 from dih_dash.domain.catalogue import (
-    CATALOGUE_FILE,
     DIMENSIONS,
     SOURCES,
     Catalogue,
     Indicator,
     _dii_family,
-    load_catalogue,
 )
+from dih_dash.sources.reference import CATALOGUE_FILE, load_catalogue
 
 # Every indicator of the DESI 2026 country profile
 # (the DESI 2026 country profile, data/raw/PROVENANCE.upstream.md).

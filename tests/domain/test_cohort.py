@@ -46,6 +46,7 @@ from dih_dash.domain.survey_schema import (
     DMA_DIMENSIONS,
 )
 from dih_dash.settings import load_settings
+from dih_dash.sources.reference import county_table
 from dih_dash.sources.services import ServicesFileError, load_services
 
 DIMENSIONS_AT = dict.fromkeys(DMA_DIMENSIONS, 50.0)
@@ -466,7 +467,7 @@ def test_county_summary_suppresses_counties_below_the_minimum():
     rows += [row("N1", county=None, overall=50.0)]
     # A member counts once, at its latest wave: C1 moved to Sibiu in T1.
     rows += [row("C1", "T1", county="SB", overall=99.0)]
-    summary = county_summary(frame(*rows), min_group=4).set_index("county")
+    summary = county_summary(frame(*rows), 4, county_table()).set_index("county")
     assert set(summary.index) == {"CJ", "BH", "SB"}
     cluj = summary.loc["CJ"]
     assert (cluj["members"], cluj["median_dma_overall"], cluj[SUPPRESSED]) == (4, 35.0, False)
@@ -476,12 +477,12 @@ def test_county_summary_suppresses_counties_below_the_minimum():
     assert pd.isna(bihor["median_dma_overall"]) and pd.isna(bihor["members"])
     # Nothing left in the row from which the two members' scores could be computed.
     assert not any(v in (33.0, 77.0, 55.0, 2) for v in bihor.tolist() if not pd.isna(v))
-    admin = county_summary(frame(*rows), min_group=1).set_index("county")
+    admin = county_summary(frame(*rows), 1, county_table()).set_index("county")
     assert admin.loc["BH", "median_dma_overall"] == 55.0 and not admin[SUPPRESSED].any()
 
 
 def test_bucharest_is_named_as_the_municipality():
-    summary = county_summary(frame(row("A", county="B")), min_group=1)
+    summary = county_summary(frame(row("A", county="B")), 1, county_table())
     assert summary["county_name"].iloc[0] == "Municipiul București"
     assert summary["nuts3"].iloc[0] == "RO321"
 
@@ -543,7 +544,7 @@ def test_aggregate_tables_carry_no_member_names_or_ids():
         dma_band_distribution(cohort, by="cluster"),
         dimension_stats(cohort, by="size_group"),
         progress_summary(paired_assessments(cohort)),
-        county_summary(cohort, min_group=5),
+        county_summary(cohort, 5, county_table()),
     ]
     for table in tables:
         assert not {"member_id", "company_name"} & set(table.columns)

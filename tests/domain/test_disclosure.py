@@ -32,16 +32,11 @@ from dih_dash.domain.disclosure import (
 )
 from dih_dash.domain.scoring import score_assessments
 from dih_dash.domain.survey_schema import DII_ITEMS, DMA_COLUMNS, DMA_DIMENSIONS
-from dih_dash.exports.deck import (
-    DeckInputs,
-    Slide,
-    build_deck,
-    load_deck_inputs,
-    load_slide_specs,
-)
+from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs
 from dih_dash.exports.html_report import deck_html
 from dih_dash.exports.pptx_deck import deck_pptx
 from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
+from dih_dash.services.deck import load_deck_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMUM = 5

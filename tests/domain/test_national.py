@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dih_dash.domain.catalogue import Indicator, load_catalogue
+from dih_dash.domain.catalogue import Indicator
 from dih_dash.domain.geo import EU27
 from dih_dash.domain.national import (
     compare,
@@ -18,6 +18,7 @@ from dih_dash.domain.national import (
 )
 from dih_dash.settings import load_settings
 from dih_dash.sources.national_store import load_national
+from dih_dash.sources.reference import load_catalogue
 
 
 def entry(

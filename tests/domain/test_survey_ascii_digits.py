@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from support.reference import validate
 
-from dih_dash.domain.survey_table import FileRefused, RawTable
-from dih_dash.domain.survey_validation import validate
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.survey_table import RawTable
 from dih_dash.domain.survey_values import (
     parse_date,
     parse_employees,

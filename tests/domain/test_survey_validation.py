@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from support.reference import validate
 
 from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, DMA_DIMENSIONS
 from dih_dash.domain.survey_validation import (
@@ -24,7 +25,6 @@ from dih_dash.domain.survey_validation import (
     empty_assessments,
     normalise_header,
     suggest_mapping,
-    validate,
 )
 from dih_dash.domain.survey_values import EMPLOYEES_MAX
 from dih_dash.i18n import format_number
@@ -1118,3 +1118,20 @@ def test_a_table_as_read_and_the_same_cells_as_python_objects_validate_alike() -
         assert result.assessments["size_class"].tolist() == ["small"]
     a, b = (r.assessments for r in results)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_mapping_file_naming_an_unknown_county_is_refused(tmp_path: Path) -> None:
+    # The county table is reference data the domain is handed: a mapping built in code
+    # cannot check its county values, so reading the file does, against the real table.
+    columns = '[columns]\nmember_id = "CUI"\ncompany_name = "Firma"\ncounty = "Judet"\n'
+    good = tmp_path / "good.toml"
+    good.write_text(f'name = "Bun"\n{columns}[values.county]\n"Cluj-Napoca" = "CJ"\n',
+                    encoding="utf-8")  # fmt: skip
+    assert load_mapping(good).value_map("county") == {"cluj-napoca": "CJ"}
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'name = "Rău"\n{columns}[values.county]\n"Cluj-Napoca" = "Transilvania"\n',
+                   encoding="utf-8")  # fmt: skip
+    with pytest.raises(MappingError) as info:
+        load_mapping(bad)
+    assert (info.value.code, info.value.params["value"]) == ("bad_value", "Transilvania")
+    assert list_mappings(tmp_path) == [load_mapping(good)]

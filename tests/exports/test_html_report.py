@@ -15,15 +15,9 @@ import pytest
 from plotly.offline import get_plotlyjs
 from support.deck_data import deck_settings, demo_store
 
-from dih_dash.exports.deck import (
-    DeckInputs,
-    Slide,
-    SlideSpec,
-    build_deck,
-    load_deck_inputs,
-    load_slide_specs,
-)
+from dih_dash.exports.deck import DeckInputs, Slide, SlideSpec, build_deck, load_slide_specs
 from dih_dash.exports.html_report import deck_html
+from dih_dash.services.deck import load_deck_inputs
 
 BUNDLE_SIGNATURE = re.search(r"plotly\.js v[\d.]+", get_plotlyjs()).group(0)  # type: ignore[union-attr]
 REMOTE = re.compile(r"^\s*(https?:|//)", re.IGNORECASE)

@@ -14,16 +14,10 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 from support.deck_data import deck_settings, demo_identities, demo_store
 
-from dih_dash.exports.deck import (
-    ROLE_COLOURS,
-    DeckInputs,
-    Slide,
-    build_deck,
-    load_deck_inputs,
-    load_slide_specs,
-)
+from dih_dash.exports.deck import ROLE_COLOURS, DeckInputs, Slide, build_deck, load_slide_specs
 from dih_dash.exports.pptx_deck import bullet_size, deck_pptx
 from dih_dash.i18n import Translator
+from dih_dash.services.deck import load_deck_inputs
 
 YEAR = re.compile(r"\b20\d\d\b")
 

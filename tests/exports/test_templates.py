@@ -8,10 +8,10 @@ import io
 
 import openpyxl
 import pytest
+from support.reference import validate
 
 from dih_dash.domain.scoring import dii_score
 from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, HUB_COLUMNS
-from dih_dash.domain.survey_validation import validate
 from dih_dash.exports.templates import template_csv, template_headers, template_xlsx
 from dih_dash.sources.survey_files import read_table
 

@@ -1514,13 +1514,9 @@ def _xlsx_cases() -> list[Case]:
             "control.xlsx",
             "xlsx",
             "an XML character reference to ESC (&#27;) in a name: illegal in XML 1.0",
-            # As for damaged text in a CSV cell: the cell is known, so the row is named.
-            Expected(
-                REJECTED,
-                errors=((2, "company_name"),),
-                known_bug="control characters in XLSX cells are stored: the CSV reader "
-                "refuses them, the XLSX reader (calamine) lets ESC through",
-            ),
+            # As a CSV holding ESC is refused naming its line, the workbook is refused
+            # naming the cell.
+            Expected(REFUSED, refused=("cell B2", "ESC")),
             lambda path: write_xlsx(
                 path,
                 [

@@ -25,9 +25,9 @@ from support.replay_server import (
     huge_cube,
 )
 
-from dih_dash.domain.catalogue import load_catalogue
 from dih_dash.settings import PROJECT_ROOT, load_settings
 from dih_dash.sources.national_store import current_refresh_dir, load_national
+from dih_dash.sources.reference import load_catalogue
 from dih_dash.sources.refresh import refresh
 
 # The published 2025 share of enterprises using AI (E_AI_TANY, 10+ employed) in Romania,

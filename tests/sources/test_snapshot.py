@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dih_dash.domain.catalogue import load_catalogue
 from dih_dash.domain.geo import EU27, EU_AGGREGATE
 from dih_dash.settings import PROJECT_ROOT, load_settings
 from dih_dash.sources import snapshot_build
 from dih_dash.sources.national_store import MANIFEST, load_national, sha256_file
 from dih_dash.sources.raw_files import read_sdmx_csv
+from dih_dash.sources.reference import load_catalogue
 from dih_dash.sources.tidy import TIDY_COLUMNS, series_from_observations
 
 SNAPSHOT = PROJECT_ROOT / "data" / "snapshot"

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from support.reference import validate
 
 from dih_dash.cli import main
 from dih_dash.domain.survey_table import DamagedText
-from dih_dash.domain.survey_validation import validate
 from dih_dash.sources import survey_files
 from dih_dash.sources.survey_files import FileRefused, RawTable, read_table
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from support.store_data import ADMIN, VIEWER, dump, hub_csv, row
 
+from dih_dash.services import demo_file, import_file, load_demo, remove_demo
 from dih_dash.settings import PROJECT_ROOT, Settings, load_settings
-from dih_dash.store import Store, demo_file, import_file, load_demo, remove_demo
+from dih_dash.store import Store
 
 SPEC_KEYS = [
     "file", "layout", "encoding", "delimiter", "rows", "inserted", "updated", "unchanged",
@@ -149,8 +150,9 @@ def test_a_missing_demo_file_is_said_plainly(store: Store, tmp_path: Path) -> No
 def test_a_dma_export_keeps_what_the_hub_template_stored(tmp_path):
     """The DMA tool has no dates, no county and no DII: importing its export over a hub
     import updates the scores and leaves the rest as stored."""
+    from dih_dash.services import import_file
     from dih_dash.settings import load_settings
-    from dih_dash.store import Actor, import_file, open_store
+    from dih_dash.store import Actor, open_store
 
     settings = load_settings(env={"DIH_DASH_DATA_DIR": str(tmp_path)})
     store = open_store(settings)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from support.national_data import dii_and_ai_catalogue, dii_catalogue, national_settings
 from support.replay_server import Fault, ReplayServer
 
+from dih_dash.services.national import refresh
 from dih_dash.settings import Settings
 from dih_dash.sources.refresh import BUSY
 from dih_dash.store import national as stored
@@ -23,7 +24,6 @@ from dih_dash.store.national_data import (
     dispose_engines,
     load_national,
     national_engine,
-    refresh,
     refresh_lock,
 )
 from dih_dash.store.schema import national_active, national_datasets, national_versions

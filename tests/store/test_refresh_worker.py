@@ -14,12 +14,12 @@ import pytest
 from support.national_data import ai_body, dii_body, dii_catalogue, national_env
 from support.replay_server import Fault, ReplayServer
 
+from dih_dash.services.national import INTERRUPTED, RefreshWorker
 from dih_dash.settings import Settings, load_settings
 from dih_dash.sources.schedule import Schedule, slot_after
 from dih_dash.store import Store
 from dih_dash.store import national as stored
 from dih_dash.store.national_data import dispose_engines, load_national
-from dih_dash.store.refresh_worker import INTERRUPTED, RefreshWorker
 
 ROOT = Path(__file__).resolve().parents[2]
 

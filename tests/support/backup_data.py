@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, select
 from support.store_data import ADMIN, frame, members, row, upload
 
+from dih_dash.services import import_file, load_demo
 from dih_dash.settings import PROJECT_ROOT, load_settings
 from dih_dash.sources.mapping_files import load_mapping
-from dih_dash.store import Store, import_file, load_demo, make_engine
+from dih_dash.store import Store, make_engine
 from dih_dash.store.migrate import current_revision, upgrade
 from dih_dash.store.schema import metadata
 

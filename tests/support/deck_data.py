@@ -9,8 +9,9 @@ from pathlib import Path
 
 from support.store_data import ADMIN, frame, row, upload
 
+from dih_dash.services import load_demo
 from dih_dash.settings import Settings, load_settings
-from dih_dash.store import Actor, load_demo, open_store
+from dih_dash.store import Actor, open_store
 
 
 def deck_settings(folder: Path) -> Settings:

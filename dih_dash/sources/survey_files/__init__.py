@@ -20,7 +20,8 @@ One module per concern:
 
 from __future__ import annotations
 
-from dih_dash.domain.survey_table import FileRefused, RawTable
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.survey_table import RawTable
 from dih_dash.sources.survey_files.csv_reader import DELIMITER_NAMES, DELIMITERS
 from dih_dash.sources.survey_files.detection import read_table, too_large
 from dih_dash.sources.survey_files.table import MAX_COLUMNS

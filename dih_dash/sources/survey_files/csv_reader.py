@@ -31,11 +31,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from dih_dash.domain.survey_table import (
-    FileRefused,
-    RawTable,
-    gc_paused,
-)
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.survey_table import RawTable
+from dih_dash.gc_pause import gc_paused
 from dih_dash.sources.survey_files.decoding import Bytes, Text
 from dih_dash.sources.survey_files.table import (
     ARROW_TEXT,

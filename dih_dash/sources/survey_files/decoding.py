@@ -43,10 +43,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from dih_dash.domain.survey_table import (
-    FileRefused,
-    comma_below,
-)
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.text import comma_below
 
 _SNIFF_CHARS = 64 * 1024
 _CHUNK_BYTES = 1 << 20  # text decoded at a time: small next to the file, large next to a line

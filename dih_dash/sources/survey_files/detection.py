@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 import re
 
-from dih_dash.domain.survey_table import (
-    FileRefused,
-    RawTable,
-)
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.survey_table import RawTable
 from dih_dash.sources.survey_files.csv_reader import read_csv
 from dih_dash.sources.survey_files.decoding import decode_text
 from dih_dash.sources.survey_files.xlsx_guard import ZIP_MAGIC

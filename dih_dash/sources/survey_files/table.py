@@ -11,10 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dih_dash.domain.survey_table import (
-    DamagedText,
-    FileRefused,
-)
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.survey_table import DamagedText
 
 # The most columns a file may have. A survey never comes near it: the hub template has 33,
 # the DMA tool's export 11, a Forms or LimeSurvey export of a long questionnaire a few hundred.

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dih_dash.domain.survey_table import (
-    FileRefused,
-    column_letter,
-)
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.text import column_letter
 from dih_dash.sources.survey_files.table import MAX_COLUMNS
 
 # The most cells an XLSX sheet may span, counted as it is read: from A1 to its last row and

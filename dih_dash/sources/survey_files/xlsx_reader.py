@@ -6,17 +6,16 @@ import datetime as dt
 import io
 import itertools
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
-from dih_dash.domain.survey_table import (
-    FileRefused,
-    RawTable,
-    comma_below,
-    gc_paused,
-)
+from dih_dash.domain.phrases import FileRefused
+from dih_dash.domain.survey_table import RawTable
+from dih_dash.domain.text import column_letter, comma_below
+from dih_dash.gc_pause import gc_paused
 from dih_dash.sources.survey_files.table import TableBuilder
 from dih_dash.sources.survey_files.xlsx_guard import check_workbook
 
@@ -24,6 +23,11 @@ from dih_dash.sources.survey_files.xlsx_guard import check_workbook
 PREFERRED_SHEETS: tuple[str, ...] = ("my smes dma results", "survey", "chestionar")
 
 _BATCH_ROWS = 16_384  # sheet rows turned into columns at a time
+
+# The control codes a CSV is refused for (decoding.py); XML 1.0 forbids them too, yet calamine
+# passes a character reference such as `&#27;` through as the character itself.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x1A: "SUB", 0x1B: "ESC", 0x7F: "DEL"}
 
 
 def _cell_text(value: object) -> str:
@@ -124,6 +128,7 @@ def read_xlsx(data: bytes, *, max_bytes: int, max_rows: int) -> RawTable:
         raise
     except (CalamineError, ValueError, OSError, zipfile.BadZipFile):
         raise FileRefused("xlsx_corrupt") from None
+    _refuse_control_characters(frame, numbers, header_row)
     return RawTable(
         frame=frame,
         row_numbers=numbers,
@@ -132,4 +137,29 @@ def read_xlsx(data: bytes, *, max_bytes: int, max_rows: int) -> RawTable:
         encoding=None,
         delimiter=None,
         sheet=sheet_name,
+    )
+
+
+def _refuse_control_characters(frame: object, numbers: object, header_row: int) -> None:
+    """Refuse a workbook whose header or cells hold a control character (ESC, NUL, …), naming
+    the first cell, as a CSV holding one is refused naming its line: such text is never a
+    company's name, and an ESC could colour a terminal that prints the import log."""
+    header = [str(label) for label in frame.columns]  # type: ignore[attr-defined]
+    for pos, label in enumerate(header):
+        if _CONTROL.search(label):
+            _refuse(label, pos, header_row)
+    for pos in range(len(header)):
+        column = frame.iloc[:, pos]  # type: ignore[attr-defined]
+        hits = column.str.contains(_CONTROL.pattern, regex=True).fillna(False)
+        if bool(hits.any()):
+            index = int(hits.to_numpy().nonzero()[0][0])
+            _refuse(str(column.iloc[index]), pos, int(numbers[index]))  # type: ignore[index]
+
+
+def _refuse(text: str, column: int, row: int) -> None:
+    code = ord(_CONTROL.search(text).group())  # type: ignore[union-attr]
+    raise FileRefused(
+        "xlsx_control_character",
+        cell=f"{column_letter(column)}{row}",
+        character=f"{_CONTROL_NAMES.get(code, f'U+{code:04X}')} (0x{code:02X})",
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dih_dash.i18n import t
+from dih_dash.services.importing import ImportReport, _import_bytes
 from dih_dash.settings import Settings
-from dih_dash.store.importing import ImportReport, _import_bytes
 from dih_dash.store.store import Actor, Store
 
 DEMO_FILE = "demo_cohort.csv"

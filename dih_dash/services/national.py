@@ -1,4 +1,6 @@
-"""The scheduled refresh: `dih-dash worker` runs `RefreshWorker.run_forever`.
+"""Refreshing the national data: once (`refresh`), on request (`manual_refresh`: the Data &
+sources page and `dih-dash refresh`) and on schedule (`dih-dash worker` runs
+`RefreshWorker.run_forever`).
 
 Any number of workers (one per replica, say) may run against one store: every attempt
 takes the refresh lock (PostgreSQL advisory lock, or the data folder's lock), then reads
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -19,14 +22,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dih_dash.domain.catalogue import Catalogue
 from dih_dash.settings import Settings
-from dih_dash.sources.eurostat_client import EurostatClient
+from dih_dash.sources.eurostat_client import EurostatClient, Sleep
 from dih_dash.sources.refresh import BUSY, Progress, RefreshReport, refreshable_datasets
+from dih_dash.sources.refresh import refresh as refresh_into
 from dih_dash.sources.schedule import Attempt, Schedule, next_run
 from dih_dash.store import national as stored
 from dih_dash.store.national_data import (
     adopt_folder_refresh,
+    destination,
     process_name,
-    refresh,
     refresh_lock,
 )
 
@@ -41,6 +45,32 @@ HISTORY = 20
 # Triggers whose attempts the schedule counts: a manual refresh from the page does not
 # move the schedule, so the nightly run still happens.
 SCHEDULED = ("schedule", "once")
+
+
+def refresh(
+    settings: Settings,
+    catalogue: Catalogue,
+    datasets: Sequence[str] | None = None,
+    timeout: float | None = None,
+    progress: Progress | None = None,
+    *,
+    client: EurostatClient | None = None,
+    sleep: Sleep = time.sleep,
+    locked: bool = False,
+) -> RefreshReport:
+    """`dih_dash.sources.refresh.refresh` into the destination the settings name. A
+    database that cannot be reached is reported like any failure, never raised."""
+    try:
+        return refresh_into(
+            settings, catalogue, datasets, timeout, progress,
+            client=client, sleep=sleep, destination=destination(settings), locked=locked,
+        )  # fmt: skip
+    except SQLAlchemyError as exc:
+        # Only the lock touches the database before publishing, which reports its own
+        # errors: nothing was fetched or published.
+        return RefreshReport(
+            ok=False, outcomes=(), errors=(f"the database cannot be reached: {exc}",)
+        )
 
 
 @dataclass(frozen=True)

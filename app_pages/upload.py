@@ -113,7 +113,7 @@ except FileRefused as refused:
 left, middle, right = st.columns(3)
 layout_choice = left.selectbox(
     tr("upload.layout"),
-    options=["auto", "hub", "dma-export", "mapped"],
+    options=["auto", "hub", "dma-export", "pso-dma-export", "mapped"],
     format_func=lambda v: tr(f"upload.layout_{v.replace('-', '_')}"),
     key=context.widget_key("upload_layout"),
 )

@@ -11,7 +11,16 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dih_dash.cli import app_commands, backup, member_report, national, reports, service, surveys
+from dih_dash.cli import (
+    app_commands,
+    backup,
+    member_report,
+    national,
+    reports,
+    service,
+    services,
+    surveys,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (app_commands, national, surveys, reports, service, backup, member_report):
+    modules = (app_commands, national, surveys, services, reports, service, backup, member_report)
+    for module in modules:
         module.register(commands)
     return parser
 

@@ -31,6 +31,12 @@ from dih_dash.cli.errors import one_line
 from dih_dash.domain.survey_mapping import MappingError
 from dih_dash.services import ImportReport, import_file, load_demo
 from dih_dash.services.importing import EXIT_ACCEPTED, EXIT_REFUSED
+from dih_dash.services.services_import import LAYOUTS as SERVICES_LAYOUTS
+from dih_dash.services.services_import import (
+    import_services_file,
+    is_services_file,
+    service_counts,
+)
 from dih_dash.settings import Settings, SettingsError, load_settings
 from dih_dash.sources.mapping_files import load_mapping
 from dih_dash.sources.survey_files import FileRefused, too_large
@@ -70,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _db_option(imp)
     imp.add_argument(
         "--layout",
-        choices=("auto", "hub", "dma-export"),
+        choices=("auto", "hub", "dma-export", "pso-dma-export", *SERVICES_LAYOUTS),
         default="auto",
         action=_LayoutOption,
         help="the file's layout (default: auto, detected from the header); "
@@ -217,18 +223,32 @@ def run_import(args: argparse.Namespace) -> int:
                 mapping = load_mapping(args.mapping, settings.mapping_dir)
             except MappingError as exc:
                 return _print_refused(args, path.name, f"--mapping: {exc.message('en')}")
-        report = import_file(
-            store,
-            data,
-            path.name,
-            actor=_actor(),
-            settings=settings,
-            layout=args.layout,
-            mapping=mapping,
-            wave=args.wave,
-            dry_run=args.dry_run,
-            skip_invalid=args.skip_invalid,
-        )
+        report: ImportReport
+        if args.layout in SERVICES_LAYOUTS:
+            report = _import_services(store, data, path.name, settings, args, args.layout)
+        else:
+            report = import_file(
+                store,
+                data,
+                path.name,
+                actor=_actor(),
+                settings=settings,
+                layout=args.layout,
+                mapping=mapping,
+                wave=args.wave,
+                dry_run=args.dry_run,
+                skip_invalid=args.skip_invalid,
+            )
+            # A header of no survey layout may be a services file (edih-services.md §3):
+            # asked only then, so a survey file is read once.
+            if (
+                args.layout == "auto"
+                and mapping is None
+                and report.refused is not None
+                and report.refused.code == "no_layout"
+                and is_services_file(data, path.name, settings)
+            ):
+                report = _import_services(store, data, path.name, settings, args, "auto")
         if args.json:
             _print_json(report.to_json_dict("en"))
         else:
@@ -236,6 +256,21 @@ def run_import(args: argparse.Namespace) -> int:
         return report.exit_code
 
     return _with_store("import", args, work)
+
+
+def _import_services(
+    store: Store, data: bytes, name: str, settings: Settings, args: argparse.Namespace, layout: str
+) -> ImportReport:
+    return import_services_file(
+        store,
+        data,
+        name,
+        actor=_actor(),
+        settings=settings,
+        layout=layout,
+        dry_run=args.dry_run,
+        skip_invalid=args.skip_invalid,
+    )
 
 
 # What `stat` says a path is, for the refusal of anything but a regular file.
@@ -342,7 +377,9 @@ def _delimiter_name(delimiter: str) -> str:
 
 def run_stats(args: argparse.Namespace) -> int:
     def work(store: Store, _settings: Settings) -> int:
-        counts = store.stats()
+        counts: dict[str, Any] = dict(store.stats())
+        counts["organisations"] = store.organisation_counts()
+        counts.update(service_counts(store))
         if args.json:
             _print_json(counts)
         else:

@@ -282,6 +282,18 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
         "b2c", "web sales", "vanzari web", "vanzari prin web", "vanzari b2c",
         "web sales b2c",
     ),
+    "org_type": (
+        "org type", "organisation type", "organization type", "tip organizatie",
+        "tipul organizatiei", "tip de organizatie",
+    ),
+    # The PSO instrument's dimensions, by the PSO export's headers only: the SME ones share
+    # most of their words.
+    "pso_strategy": ("=digital strategy and investments", "pso strategy"),
+    "pso_readiness": ("pso readiness",),
+    "pso_human": ("pso human",),
+    "pso_data": ("=data management and security", "pso data"),
+    "pso_interop": ("=interoperability", "=interoperabilitate", "pso interop"),
+    "pso_green": ("pso green",),
 }  # fmt: skip
 
 _EXCLUDE: dict[str, tuple[str, ...]] = {

@@ -19,6 +19,7 @@ HUB_COLUMNS: dict[str, str | None] = {
     "size_class": "clasa_marime",
     "employees": "nr_angajati",
     "county": "judet",
+    "org_type": "tip_organizatie",
 }
 REQUIRED_HUB_COLUMNS = ("member_id", "company_name", "wave")
 
@@ -33,6 +34,20 @@ DMA_DIMENSIONS: tuple[str, ...] = (
 )
 DMA_OVERALL = "dma_overall"
 DMA_COLUMNS: tuple[str, ...] = (*DMA_DIMENSIONS, DMA_OVERALL)
+
+# A member's kind (spec edih-services.md §1): SMEs and public-sector organisations are
+# assessed with two instruments, whose scores are never mixed.
+ORG_TYPES: tuple[str, ...] = ("sme", "pso")
+# The six dimensions of the PSO instrument, kept apart from the SME `dma_*` ones; a PSO's
+# overall score is stored in `dma_overall` like an SME's, and told apart by `org_type`.
+PSO_DIMENSIONS: tuple[str, ...] = (
+    "pso_strategy",
+    "pso_readiness",
+    "pso_human",
+    "pso_data",
+    "pso_interop",
+    "pso_green",
+)
 
 # Eurostat's twelve DII items of the 2023 ("version 3", odd-year) list.
 DII_ITEMS: tuple[str, ...] = (
@@ -62,8 +77,10 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "size_class",
     "employees",
     "county",
+    "org_type",
     *DMA_COLUMNS,
     *DII_ITEMS,
+    *PSO_DIMENSIONS,
 )
 
 # DMA tool export header -> hub column (matching is done on normalised headers).
@@ -80,3 +97,20 @@ DMA_EXPORT_COLUMNS: dict[str, str] = {
     "Green Digitalisation": "dma_green",
 }
 DMA_EXPORT_REQUIRED = ("SME ID", "SME name", "DMA Timing")
+
+# The PSO DMA export (layout `pso-dma-export`, spec edih-services.md §2).
+PSO_EXPORT_COLUMNS: dict[str, str] = {
+    "PSO ID": "member_id",
+    "PSO name": "company_name",
+    "DMA Timing": "wave",
+    "DMA Score": "dma_overall",
+    "Digital Strategy and Investments": "pso_strategy",
+    "Digital Readiness": "pso_readiness",
+    "Human-Centric Digitalisation": "pso_human",
+    "Data Management and Security": "pso_data",
+    "Interoperability": "pso_interop",
+    "Green Digitalisation": "pso_green",
+}
+PSO_EXPORT_REQUIRED = ("PSO ID", "PSO name", "DMA Timing")
+# Kept as information: not stored, and not worth an "ignored column" warning.
+PSO_EXPORT_INFORMATION = ("EDIH Name",)

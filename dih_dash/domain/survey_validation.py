@@ -45,6 +45,10 @@ from dih_dash.domain.survey_schema import (
     DMA_EXPORT_REQUIRED,
     DMA_OVERALL,
     HUB_COLUMNS,
+    PSO_DIMENSIONS,
+    PSO_EXPORT_COLUMNS,
+    PSO_EXPORT_INFORMATION,
+    PSO_EXPORT_REQUIRED,
     REQUIRED_HUB_COLUMNS,
 )
 from dih_dash.domain.survey_table import RawTable
@@ -83,8 +87,8 @@ __all__ = [
     "validate",
 ]
 
-Layout = Literal["hub", "dma-export", "mapped"]
-LAYOUTS: tuple[str, ...] = ("hub", "dma-export", "mapped")
+Layout = Literal["hub", "dma-export", "pso-dma-export", "mapped"]
+LAYOUTS: tuple[str, ...] = ("hub", "dma-export", "pso-dma-export", "mapped")
 SOURCE_ROW = "source_row"
 OVERALL_TOLERANCE = 1.0  # points between dma_overall and the mean of the six (spec §5)
 _CLOSEST_CUTOFF = 0.65  # difflib ratio below which a header is not worth naming
@@ -92,7 +96,28 @@ _VALUE_SHOWN = 80  # characters of a cell quoted in a message; the JSON keeps al
 
 _TEXT_COLUMNS = (
     "member_id", "company_name", "wave", "cluster", "sector", "size_class", "county",
+    "org_type",
 )  # fmt: skip
+
+# The hub template's org_type answers (spec edih-services.md §1), compared folded.
+_ORG_TYPE_WORDS = {
+    answer_key(word): kind
+    for kind, words in {"sme": ("sme", "imm"), "pso": ("pso", "institutie_publica",
+                        "institutie publica")}.items()
+    for word in words
+}  # fmt: skip
+
+
+def parse_org_type(text: str) -> Parsed:
+    """`sme`/`imm` or `pso`/`institutie_publica` (case, diacritics, spacing folded); an
+    empty cell says nothing (a new member is then an SME, a stored one keeps its kind)."""
+    key = answer_key(text)
+    if not key:
+        return Parsed(None)
+    kind = _ORG_TYPE_WORDS.get(key) or _ORG_TYPE_WORDS.get(key.replace(" ", "_"))
+    if kind is not None:
+        return Parsed(kind)
+    return Parsed(None, Problem("bad_org_type", "org_type"))
 
 
 # --- issues ------------------------------------------------------------------------------
@@ -167,6 +192,8 @@ for _field in ASSESSMENT_COLUMNS:
         _HUB_NAMES[normalise_header(_alias)] = _field
 _DMA_NAMES = {normalise_header(header): fld for header, fld in DMA_EXPORT_COLUMNS.items()}
 _DMA_HEADER_OF = {fld: header for header, fld in DMA_EXPORT_COLUMNS.items()}
+_PSO_NAMES = {normalise_header(header): fld for header, fld in PSO_EXPORT_COLUMNS.items()}
+_PSO_INFORMATION = {normalise_header(header) for header in PSO_EXPORT_INFORMATION}
 
 
 def _unnamed(pos: int) -> Issue:
@@ -178,18 +205,21 @@ class _Plan:
     layout: Layout
     columns: dict[str, int]  # hub field → column position in the table
     wave: str | None = None  # the wave for every row, when the file carries none
+    org_type: str | None = None  # the kind of every row, when the file carries none
     warnings: list[Issue] = field(default_factory=list)
     mapping: ColumnMapping | None = None
 
 
 def detect_layout(header: Sequence[str]) -> Layout | None:
-    """`hub` or `dma-export` from the header alone (spec §1), or None."""
+    """`hub`, `dma-export` or `pso-dma-export` from the header alone (spec §1), or None."""
     names = {normalise_header(h) for h in header}
     hub = {_HUB_NAMES.get(n) for n in names}
     if {"member_id", "wave"} <= hub:
         return "hub"
     if {normalise_header(h) for h in DMA_EXPORT_REQUIRED} <= names:
         return "dma-export"
+    if {normalise_header(h) for h in PSO_EXPORT_REQUIRED} <= names:
+        return "pso-dma-export"
     return None
 
 
@@ -224,11 +254,13 @@ def _hub_missing(header: Sequence[str], required: Sequence[str]) -> list[Phrase]
     return out
 
 
-def _dma_missing(header: Sequence[str]) -> list[Phrase]:
+def _dma_missing(
+    header: Sequence[str], required: Sequence[str] = DMA_EXPORT_REQUIRED
+) -> list[Phrase]:
     present = {normalise_header(h) for h in header}
     return [
         _missing_phrase(name, [name], header)
-        for name in DMA_EXPORT_REQUIRED
+        for name in required
         if normalise_header(name) not in present
     ]
 
@@ -275,8 +307,21 @@ def _plan_dma(table: RawTable) -> _Plan:
     if missing:
         layout = Phrase.of("surveys.layouts.dma-export")
         raise FileRefused("missing_columns", layout=layout, missing=missing)
-    plan = _Plan("dma-export", {})
+    plan = _Plan("dma-export", {}, org_type="sme")
     _assign(table, _DMA_NAMES, plan)
+    return plan
+
+
+def _plan_pso(table: RawTable) -> _Plan:
+    missing = _dma_missing(table.header, PSO_EXPORT_REQUIRED)
+    if missing:
+        layout = Phrase.of("surveys.layouts.pso-dma-export")
+        raise FileRefused("missing_columns", layout=layout, missing=missing)
+    plan = _Plan("pso-dma-export", {}, org_type="pso")
+    information = {
+        pos for pos, text in enumerate(table.header) if normalise_header(text) in _PSO_INFORMATION
+    }
+    _assign(table, _PSO_NAMES, plan, skip=information)
     return plan
 
 
@@ -331,6 +376,8 @@ def _plan(table: RawTable, layout: str, mapping: ColumnMapping | None, wave: str
         plan = _plan_hub(table, wave)
     elif layout == "dma-export":
         plan = _plan_dma(table)
+    elif layout == "pso-dma-export":
+        plan = _plan_pso(table)
     elif layout == "auto":
         found = detect_layout(table.header)
         if found is None and wave and not _hub_missing(table.header, ["member_id"]):
@@ -339,6 +386,8 @@ def _plan(table: RawTable, layout: str, mapping: ColumnMapping | None, wave: str
             plan = _plan_hub(table, wave)
         elif found == "dma-export":
             plan = _plan_dma(table)
+        elif found == "pso-dma-export":
+            plan = _plan_pso(table)
         else:
             raise FileRefused(
                 "no_layout",
@@ -346,7 +395,9 @@ def _plan(table: RawTable, layout: str, mapping: ColumnMapping | None, wave: str
                 dma_missing=_dma_missing(table.header),
             )
     else:
-        raise ValueError(f"unknown layout {layout!r}; expected auto, hub or dma-export")
+        raise ValueError(
+            f"unknown layout {layout!r}; expected auto, hub, dma-export or pso-dma-export"
+        )
 
     if "wave" in plan.columns:
         if wave:
@@ -386,8 +437,9 @@ def _parsers(
         "size_class": parse_size_class,
         "employees": parse_employees,
         "county": county,
+        "org_type": parse_org_type,
     }
-    for name in (*DMA_DIMENSIONS, DMA_OVERALL):
+    for name in (*DMA_DIMENSIONS, DMA_OVERALL, *PSO_DIMENSIONS):
         parsers[name] = parse_score
     for name in DII_ITEMS:
         parsers[name] = parse_dii
@@ -578,13 +630,13 @@ def _validate(
         n=n,
         numbers=table.row_numbers,
         columns=columns,
-        fill={"wave": plan.wave},
+        fill={"wave": plan.wave, "org_type": plan.org_type},
         overall=np.full(n, np.nan),
         size_class=np.full(n, None, dtype=object),
         errors=errors,
         warnings=warnings,
     )
-    _complete_overall(state)
+    _complete_overall(state, PSO_DIMENSIONS if plan.layout == "pso-dma-export" else DMA_DIMENSIONS)
     _check_dii(state)
     _complete_size_class(state)
     dropped = _check_duplicates(state)
@@ -666,15 +718,15 @@ def _failed(state: _Rows, name: str) -> np.ndarray:
     return column.failed() if column is not None else np.zeros(state.n, dtype=bool)
 
 
-def _complete_overall(state: _Rows) -> None:
-    """dma_overall from the six dimensions where it is empty; a warning where it is more
-    than `OVERALL_TOLERANCE` from their mean."""
+def _complete_overall(state: _Rows, dimensions: Sequence[str]) -> None:
+    """dma_overall from the six dimensions (the SME or the PSO instrument's) where it is
+    empty; a warning where it is more than `OVERALL_TOLERANCE` from their mean."""
     column = state.columns.get(DMA_OVERALL)
     given = column.floats() if column is not None else np.full(state.n, np.nan)
     state.overall = given.copy()
-    if not all(name in state.columns for name in DMA_DIMENSIONS):
+    if not all(name in state.columns for name in dimensions):
         return  # a dimension is never there: no row has all six
-    dims = [state.columns[name].floats() for name in DMA_DIMENSIONS]
+    dims = [state.columns[name].floats() for name in dimensions]
     complete = np.logical_and.reduce([~np.isnan(d) for d in dims])
     # Added one by one from 0, as Python's `sum` does, so the mean is the same to the bit.
     total = 0.0 + dims[0]

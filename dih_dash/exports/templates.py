@@ -16,7 +16,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, DMA_COLUMNS, HUB_COLUMNS
+from dih_dash.domain.survey_schema import (
+    ASSESSMENT_COLUMNS,
+    DII_ITEMS,
+    DMA_COLUMNS,
+    HUB_COLUMNS,
+    PSO_DIMENSIONS,
+)
 from dih_dash.i18n import LANGS, t
 
 TEMPLATE_BASENAME = {"en": "dih-dash-member-survey", "ro": "dih-dash-chestionar-membri"}
@@ -25,7 +31,15 @@ DATA_SHEET = {"en": "survey", "ro": "chestionar"}  # names `read_table` looks fo
 _SIZE_WORDS = {"ro": {"micro": "micro", "small": "mică", "medium": "mijlocie", "large": "mare"}}
 _COUNTY_NAMES = {"ro": {"CJ": "Cluj", "BH": "Bihor"}}
 _DII_WORDS = {"en": ("yes", "no"), "ro": ("da", "nu")}
-_NOTE_KEYS = ("examples", "required", "wave", "date", "size", "county", "dma", "dii", "other")
+_NOTE_KEYS = (
+    "examples", "required", "wave", "date", "size", "county", "org_type", "dma", "dii", "other",
+)  # fmt: skip
+_ORG_WORDS = {"ro": {"sme": "imm", "pso": "institutie_publica"}}
+
+# The template's columns: the PSO instrument's dimensions come from the PSO DMA export, so
+# the template (filled in by hand, mostly for SMEs) leaves them out; a hub file may still
+# carry them.
+TEMPLATE_COLUMNS: tuple[str, ...] = tuple(c for c in ASSESSMENT_COLUMNS if c not in PSO_DIMENSIONS)
 
 
 def _yes_no(flags: str) -> dict[str, bool]:
@@ -47,6 +61,7 @@ def _examples(lang: str) -> list[dict[str, object]]:
             "size_class": "small",
             "employees": 23,
             "county": "CJ",
+            "org_type": "sme",
             "dma_strategy": 42.5,
             "dma_readiness": 38.0,
             "dma_human": 55.0,
@@ -66,6 +81,7 @@ def _examples(lang: str) -> list[dict[str, object]]:
             "size_class": "micro",
             "employees": 7,
             "county": "BH",
+            "org_type": "sme",
             "dma_strategy": 70.5,
             "dma_readiness": 65.5,
             "dma_human": 60.0,
@@ -87,8 +103,8 @@ def template_headers(lang: str) -> list[str]:
     """Column headers of the template: field names, or their Romanian aliases for `ro`."""
     _check_lang(lang)
     if lang == "en":
-        return list(ASSESSMENT_COLUMNS)
-    return [HUB_COLUMNS.get(name) or name for name in ASSESSMENT_COLUMNS]
+        return list(TEMPLATE_COLUMNS)
+    return [HUB_COLUMNS.get(name) or name for name in TEMPLATE_COLUMNS]
 
 
 def _number_text(value: float, lang: str) -> str:
@@ -106,6 +122,8 @@ def _cell_text(name: str, value: object, lang: str) -> str:
         return _number_text(value, lang)
     if name == "size_class":
         return _SIZE_WORDS.get(lang, {}).get(str(value), str(value))
+    if name == "org_type":
+        return _ORG_WORDS.get(lang, {}).get(str(value), str(value))
     if name == "county":
         return _COUNTY_NAMES.get(lang, {}).get(str(value), str(value))
     return str(value)
@@ -121,7 +139,7 @@ def template_csv(lang: str) -> bytes:
     writer = csv.writer(buffer, delimiter=";" if lang == "ro" else ",", lineterminator="\r\n")
     writer.writerow(template_headers(lang))
     for example in _examples(lang):
-        writer.writerow([_cell_text(name, example[name], lang) for name in ASSESSMENT_COLUMNS])
+        writer.writerow([_cell_text(name, example[name], lang) for name in TEMPLATE_COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -139,12 +157,12 @@ def template_xlsx(lang: str) -> bytes:
     date_format = "dd.mm.yyyy" if lang == "ro" else "yyyy-mm-dd"
     for example in _examples(lang):
         row: list[object] = []
-        for name in ASSESSMENT_COLUMNS:
+        for name in TEMPLATE_COLUMNS:
             value = example[name]
             is_typed = isinstance(value, int | float | dt.date) and not isinstance(value, bool)
             row.append(value if is_typed else _cell_text(name, value, lang))
         sheet.append(row)
-    for col, name in enumerate(ASSESSMENT_COLUMNS, start=1):
+    for col, name in enumerate(TEMPLATE_COLUMNS, start=1):
         if name == "assessed_on":
             for cell in sheet[get_column_letter(col)][1:]:
                 cell.number_format = date_format

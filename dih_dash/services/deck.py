@@ -17,14 +17,25 @@ from dih_dash.store import open_store
 from dih_dash.store.national_data import load_national
 
 
+def sme_rows(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The SMEs' assessments: the member pages, charts and deck are made for the SME
+    instrument, and a PSO's scores are never averaged with an SME's, drawn on one line with
+    them or set against Eurostat's enterprise figures (spec edih-services.md §1). A row
+    without a kind (a frame from before kinds existed) is an SME's."""
+    if "org_type" not in assessments.columns:
+        return assessments
+    return assessments[assessments["org_type"].fillna("sme") == "sme"]
+
+
 def scored_cohort(
     assessments: pd.DataFrame,
     dma_bounds: Sequence[float],
     dii_bounds: Sequence[int],
 ) -> pd.DataFrame:
-    """The members the figures show (`displayed_cohort`: demo rows only while there is no
-    real data), with their DMA and DII bands."""
-    return score_assessments(displayed_cohort(assessments), dma_bounds, dii_bounds)
+    """The members the figures show, with their DMA and DII bands: the SMEs only
+    (`sme_rows`), and of those the demo rows only while there is no real SME data
+    (`displayed_cohort`)."""
+    return score_assessments(displayed_cohort(sme_rows(assessments)), dma_bounds, dii_bounds)
 
 
 def load_deck_inputs(settings: Settings) -> DeckInputs:

@@ -11,10 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+import pandas as pd
+
 from dih_dash.domain.phrases import FileRefused
 from dih_dash.domain.survey_mapping import ColumnMapping
-from dih_dash.domain.survey_schema import DMA_DIMENSIONS, DMA_OVERALL
-from dih_dash.domain.survey_validation import validate
+from dih_dash.domain.survey_schema import DMA_DIMENSIONS, DMA_OVERALL, PSO_DIMENSIONS
+from dih_dash.domain.survey_validation import Issue, ValidationResult, validate
 from dih_dash.gc_pause import gc_paused
 from dih_dash.i18n import t
 from dih_dash.settings import Settings
@@ -159,6 +162,7 @@ def _import_bytes(
         report.refused = refused
         return report
     del table  # the raw text cells are no longer needed; a million rows of them is a lot
+    result = reject_kind_changes(result, store.member_kinds(result.assessments["member_id"]))
 
     upload = UploadInfo.for_bytes(
         data,
@@ -196,11 +200,56 @@ def carried_columns(found: Mapping[str, str]) -> set[str]:
     """The value columns a file gives: those it has, plus what is derived from them (the
     DMA overall from the six dimensions, the size class from the head count)."""
     carried = set(found)
-    if all(d in carried for d in DMA_DIMENSIONS):
+    if all(d in carried for d in DMA_DIMENSIONS) or all(d in carried for d in PSO_DIMENSIONS):
         carried.add(DMA_OVERALL)
     if "employees" in carried:
         carried.add("size_class")
     return carried
+
+
+def reject_kind_changes(result: ValidationResult, stored: Mapping[str, str]) -> ValidationResult:
+    """`result` with an error on every valid row that would change a stored member's kind
+    (spec edih-services.md §1): such rows move from the valid frame to the rejected ones.
+
+    `stored` is the stored kind of the file's members that are stored. A row without a kind
+    (a hub file without `org_type`, or an empty cell) claims none and passes.
+    """
+    frame = result.assessments
+    if not stored or not len(frame):
+        return result
+    given = frame["org_type"].to_numpy(dtype=object, na_value=None)
+    ids = frame["member_id"].to_numpy(dtype=object)
+    kinds = np.array([stored.get(m) for m in ids], dtype=object)
+    clash = np.array(
+        [g is not None and k is not None and g != k for g, k in zip(given, kinds, strict=True)],
+        dtype=bool,
+    )
+    if not clash.any():
+        return result
+    label = result.columns.get("org_type") or result.columns.get("member_id")
+    errors = list(result.errors)
+    for i in np.flatnonzero(clash).tolist():
+        params = {"member_id": ids[i], "stored": kinds[i], "given": given[i]}
+        row = frame["source_row"].iat[i] if "source_row" in frame.columns else None
+        errors.append(
+            Issue(
+                None if row is None or pd.isna(row) else int(row),
+                label,
+                str(given[i]),
+                "org_type_conflict",
+                params,
+            )
+        )
+    errors.sort(key=lambda issue: (issue.row is None, issue.row or 0))
+    return ValidationResult(
+        layout=result.layout,
+        rows=result.rows,
+        assessments=frame[~clash].reset_index(drop=True),
+        errors=errors,
+        warnings=result.warnings,
+        rejected=result.rejected + int(clash.sum()),
+        columns=result.columns,
+    )
 
 
 def _by_row(issues: Sequence[ReportIssue]) -> list[ReportIssue]:

@@ -145,9 +145,12 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-# The key of the PostgreSQL advisory lock that serialises the store's writers: the bytes
-# "dihdash" as a number, so it is recognisable in pg_locks and unlikely to collide.
-ADVISORY_LOCK_KEY = int.from_bytes(b"dihdash", "big")
+# The PostgreSQL advisory lock that serialises the store's writers. Advisory locks belong
+# to the database, while a store is a schema (a server may hold several, and the tests do),
+# so the lock has two keys: the bytes "dihd" as a number, recognisable in pg_locks
+# (`classid`), and the schema (`objid`, its name hashed), so stores never block each other.
+WRITERS_LOCK_CLASS = int.from_bytes(b"dihd", "big")
+SCHEMA_KEY_SQL = "hashtext(current_schema())"
 
 
 def lock_writers(conn: Connection) -> None:
@@ -158,6 +161,7 @@ def lock_writers(conn: Connection) -> None:
     the server releases at commit or rollback, also when the client is killed.
     """
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})")
+        key = f"{WRITERS_LOCK_CLASS}, {SCHEMA_KEY_SQL}"
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
     elif not conn.get_execution_options().get(WRITE_OPTION):
         raise RuntimeError("a SQLite writer must begin with WRITE_OPTION set (BEGIN IMMEDIATE)")

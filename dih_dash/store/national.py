@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from dih_dash.store.engine import WRITE_OPTION, lock_writers
+from dih_dash.store.engine import SCHEMA_KEY_SQL, WRITE_OPTION, lock_writers
 from dih_dash.store.schema import (
     national_active,
     national_datasets,
@@ -35,9 +35,11 @@ from dih_dash.store.schema import (
 KEEP_VERSIONS = 3
 
 # Session-level advisory lock held for a whole refresh (fetch, check, publish) on
-# PostgreSQL: the bytes "dihnatl". Distinct from the writers' lock, which only covers
-# the short publishing transaction and which member imports share.
-REFRESH_LOCK_KEY = int.from_bytes(b"dihnatl", "big")
+# PostgreSQL: the bytes "dihn" and the store's schema, as for the writers' lock (engine.py).
+# Distinct from that lock, which only covers the short publishing transaction and which
+# member imports share.
+REFRESH_LOCK_CLASS = int.from_bytes(b"dihn", "big")
+_REFRESH_LOCK = f"{REFRESH_LOCK_CLASS}, {SCHEMA_KEY_SQL}"
 
 
 @dataclass(frozen=True)
@@ -262,15 +264,13 @@ def refresh_lock(engine: Engine) -> Iterator[bool]:
     if engine.dialect.name != "postgresql":
         raise ValueError("the database refresh lock needs PostgreSQL")
     with engine.connect() as conn:
-        got = bool(
-            conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({REFRESH_LOCK_KEY})").scalar()
-        )
+        got = bool(conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({_REFRESH_LOCK})").scalar())
         conn.commit()
         try:
             yield got
         finally:
             if got:
-                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({REFRESH_LOCK_KEY})")
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_REFRESH_LOCK})")
                 conn.commit()
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
     text,
 )
 
-from dih_dash.domain.survey_schema import DII_ITEMS, DMA_COLUMNS
+from dih_dash.domain.survey_schema import DII_ITEMS, DMA_COLUMNS, PSO_DIMENSIONS
 
 # Explicit constraint names: PostgreSQL and SQLite then agree, and a later migration can
 # drop or alter a constraint by name.
@@ -59,6 +59,7 @@ VALUE_COLUMNS: tuple[str, ...] = (
     "county",
     *DMA_COLUMNS,
     *DII_ITEMS,
+    *PSO_DIMENSIONS,
 )
 
 
@@ -74,6 +75,12 @@ def _value_columns() -> list[Column]:
         # NULL is "not answered", which the spec keeps apart from "no".
         *(Column(name, Boolean) for name in DII_ITEMS),
     ]
+
+
+def _pso_columns() -> list[Column]:
+    # Added by revision 0004 at the end of the tables (where ADD COLUMN puts them): the PSO
+    # instrument's dimensions, NULL for an SME.
+    return [Column(name, Float) for name in PSO_DIMENSIONS]
 
 
 uploads = Table(
@@ -108,7 +115,10 @@ members = Table(
     Column("is_demo", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Added by revision 0004; every member stored before it came from an SME file.
+    Column("org_type", String(3), nullable=False, server_default=text("'sme'")),
     UniqueConstraint("member_id"),
+    CheckConstraint("org_type IN ('sme', 'pso')", name="org_type"),
 )
 
 assessments = Table(
@@ -127,6 +137,7 @@ assessments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("upload_id", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
+    *_pso_columns(),
     UniqueConstraint("member_pk", "wave"),
     Index("ix_assessments_upload_id", "upload_id"),
 )
@@ -146,6 +157,7 @@ assessment_history = Table(
     Column("written_by_upload", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
     Column("replaced_by_upload", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
     Column("replaced_at", DateTime(timezone=True), nullable=False),
+    *_pso_columns(),
     Index("ix_assessment_history_assessment_id", "assessment_id"),
 )
 
@@ -237,4 +249,76 @@ refresh_schedule = Table(
     Column("worker", String(200), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+
+# --- services delivered (revision 0005) --------------------------------------------------
+# A service is keyed by (customer, category, start, end, description), stored as the digest
+# `service_key` (domain/services_schema.py) so the unique index takes empty dates and long
+# descriptions alike. An export row names its customer by name only: `customer_key` is the
+# folded name (or `member:<id>` for the hub template), and `member_pk` the member it is
+# linked to, NULL while unlinked (no match, or several).
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_key", String(64), nullable=False),
+    Column("customer_key", String(300), nullable=False),
+    Column("customer_name", String(200)),
+    Column("member_pk", Integer, ForeignKey("members.id", ondelete="SET NULL")),
+    Column("customer_type", String(16)),
+    Column("category", String(64), nullable=False),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("description", Text, nullable=False),
+    Column("price_eur", Float),
+    Column("status", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("upload_id", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
+    UniqueConstraint("service_key"),
+    Index("ix_services_customer_key", "customer_key"),
+    Index("ix_services_member_pk", "member_pk"),
+)
+
+# The values a re-import replaced, as they were.
+service_history = Table(
+    "service_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "service_id",
+        Integer,
+        ForeignKey("services.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("customer_name", String(200)),
+    Column("member_pk", Integer),
+    Column("customer_type", String(16)),
+    Column("price_eur", Float),
+    Column("status", Text),
+    Column("written_by_upload", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
+    Column("replaced_by_upload", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+    Index("ix_service_history_service_id", "service_id"),
+)
+
+# Links staff made by hand: a folded customer name → the member it is. Imports use them
+# before matching names, so a link is made once.
+service_links = Table(
+    "service_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_key", String(300), nullable=False),
+    Column("customer_name", String(200), nullable=False),
+    Column(
+        "member_pk",
+        Integer,
+        ForeignKey("members.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("linked_by", String(200), nullable=False),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("customer_key"),
 )

@@ -40,6 +40,8 @@ from dih_dash.domain.survey_schema import (
     DII_ITEMS,
     DMA_COLUMNS,
     KEY_COLUMNS,
+    ORG_TYPES,
+    PSO_DIMENSIONS,
 )
 from dih_dash.gc_pause import gc_paused
 from dih_dash.i18n import t
@@ -290,6 +292,7 @@ class Store:
         query = select(
             members.c.member_id,
             members.c.company_name,
+            members.c.org_type,
             assessments.c.wave,
             *(assessments.c[name] for name in VALUE_COLUMNS),
             assessments.c.is_demo,
@@ -327,6 +330,25 @@ class Store:
                 "assessments": _count(conn, assessments),
                 "uploads": _count(conn, uploads),
             }
+
+    def organisation_counts(self) -> dict[str, int]:
+        """Members per kind (spec edih-services.md §4), every kind present even at 0."""
+        query = select(members.c.org_type, func.count()).group_by(members.c.org_type)
+        with self.read_transaction() as conn:
+            found = {str(kind): int(n) for kind, n in conn.execute(query).all()}
+        return {kind: found.get(kind, 0) for kind in ORG_TYPES}
+
+    def member_kinds(self, member_ids: Collection[str]) -> dict[str, str]:
+        """The stored kind of each of `member_ids` that is stored (ids as validation hands
+        them over: trimmed, upper-case)."""
+        wanted = list(dict.fromkeys(member_ids))
+        if not wanted:
+            return {}
+        with self.read_transaction() as conn:
+            found = bulk.select_where_in(
+                conn, members, ["member_id", "org_type"], "member_id", wanted
+            )
+        return dict(zip(found["member_id"], found["org_type"], strict=True))
 
     def data_version(self) -> tuple[int, int, int, int, str]:
         """Changes whenever stored data does: every write is an upload (a new id) or a
@@ -461,7 +483,7 @@ def _prepare(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 def _typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise value columns to one dtype each, whatever produced them (file or database)."""
     out = frame.copy()
-    for name in DMA_COLUMNS:
+    for name in (*DMA_COLUMNS, *PSO_DIMENSIONS):
         out[name] = pd.to_numeric(out[name], errors="raise").astype("float64")
     for name in DII_ITEMS:
         out[name] = _as_masked(out[name], "boolean")
@@ -469,7 +491,7 @@ def _typed_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out["assessed_on"] = _as_dates(out["assessed_on"])
     # Text as object columns with None: converted once here, they cost nothing later when
     # handed to the driver (pandas' own string dtype converts element by element).
-    for name in ("member_id", "wave", "company_name", *_STRING_COLUMNS):
+    for name in ("member_id", "wave", "company_name", "org_type", *_STRING_COLUMNS):
         if name in out.columns and out[name].dtype != object:
             out[name] = pd.Series(
                 out[name].to_numpy(dtype=object, na_value=None), index=out.index, dtype=object
@@ -617,10 +639,16 @@ def _import_chunk(
             )
     renamed = {m: latest[m] for m, member in stored.items() if latest[m] != member.company_name}
     new_members = [m for m in member_ids if m not in stored]
+    # A new member's kind: what the file says (a file without the column says "sme"). A
+    # stored member's kind never changes here: the import rejects rows that would change it.
+    kinds: dict[str, str] = {}
+    for member_id, kind in zip(ids, chunk["org_type"].tolist(), strict=True):
+        if isinstance(kind, str) and kind in ORG_TYPES:
+            kinds.setdefault(member_id, kind)
 
     pks = {m: member.pk for m, member in stored.items()}
     if apply:
-        _write_members(conn, stored, renamed, new_members, latest, is_demo, upload_id, now)
+        _write_members(conn, stored, renamed, new_members, latest, kinds, is_demo, upload_id, now)
         if new_members:
             pks.update((m, member.pk) for m, member in _stored_members(conn, new_members).items())
     else:
@@ -692,7 +720,7 @@ def _frame_from_columns(found: dict[str, list[Any]]) -> pd.DataFrame:
     """Database columns (as `bulk` returns them) typed like an assessment frame."""
     data: dict[str, Any] = {}
     for name, values in found.items():
-        if name in DMA_COLUMNS:
+        if name in DMA_COLUMNS or name in PSO_DIMENSIONS:
             data[name] = np.array(values, dtype="float64")  # None → NaN
         elif name in DII_ITEMS:
             # SQLite hands booleans back as 1/0 (the processor is skipped for speed).
@@ -713,7 +741,7 @@ def _differs(new: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
     if not len(new):
         return changed
     for name in VALUE_COLUMNS:
-        if name in DMA_COLUMNS:
+        if name in DMA_COLUMNS or name in PSO_DIMENSIONS:
             # Doubles round-trip exactly through both databases; the tolerance only guards
             # against a value that went through a float32 on its way in.
             a = new[name].to_numpy(dtype="float64", na_value=np.nan)
@@ -735,6 +763,7 @@ def _write_members(
     renamed: dict[str, str],
     new_members: list[str],
     latest: dict[str, str],
+    kinds: dict[str, str],
     is_demo: bool,
     upload_id: int | None,
     now: dt.datetime,
@@ -748,6 +777,7 @@ def _write_members(
             {
                 "member_id": new_members,
                 "company_name": [latest[m] for m in new_members],
+                "org_type": [kinds.get(m, "sme") for m in new_members],
             },
             {"is_demo": is_demo, "created_at": now, "updated_at": now},
         )

@@ -55,10 +55,14 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[
     return code, json.loads(out)
 
 
+BASE_COUNTS = ("members", "assessments", "uploads")
+
+
 def stats(capsys: pytest.CaptureFixture[str], *db: str) -> dict[str, int]:
+    """The member counts of `stats --json` (organisations and services have their tests)."""
     code, counts = run_json(capsys, "stats", *db)
     assert code == 0
-    return counts
+    return {key: counts[key] for key in BASE_COUNTS}
 
 
 def store_of(env: dict[str, str]) -> Store:
@@ -236,7 +240,9 @@ def test_the_human_report(
     assert "refused" in capsys.readouterr().err
 
     assert main(["stats"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["members: 1", "assessments: 1", "uploads: 2"]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == ["members: 1", "assessments: 1", "uploads: 2"]
+    assert "services: 0" in lines and "services_unlinked: 0" in lines
 
 
 def test_db_option_chooses_the_store(
@@ -317,7 +323,13 @@ def test_the_installed_command_in_a_subprocess(env: dict[str, str], tmp_path: Pa
 
     counted = run("stats", "--json")
     assert counted.returncode == 0, counted.stderr
-    assert json.loads(counted.stdout) == {"members": 1, "assessments": 1, "uploads": 1}
+    counts = json.loads(counted.stdout)
+    assert {key: counts[key] for key in BASE_COUNTS} == {
+        "members": 1,
+        "assessments": 1,
+        "uploads": 1,
+    }
+    assert counts["organisations"] == {"sme": 1, "pso": 0}
 
 
 # --- what is not a survey file, and files over the limit ------------------------------------------

@@ -14,7 +14,12 @@ import pandas as pd
 import pytest
 from support.reference import validate
 
-from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, DMA_DIMENSIONS
+from dih_dash.domain.survey_schema import (
+    ASSESSMENT_COLUMNS,
+    DII_ITEMS,
+    DMA_DIMENSIONS,
+    PSO_DIMENSIONS,
+)
 from dih_dash.domain.survey_validation import (
     ColumnMapping,
     FileRefused,
@@ -587,17 +592,19 @@ def test_long_and_multi_line_values_are_shortened_in_messages_but_kept_in_the_is
 
 def test_assessment_frame_columns_and_dtypes() -> None:
     header = list(ASSESSMENT_COLUMNS)
-    row = ["ro9", "Firma", "T3", "2025-01-31", "IT", "J62", "", "12", "BH",
-           "1", "2", "3", "4", "5", "6", "", *(["da", "nu"] * 6)]  # fmt: skip
+    row = ["ro9", "Firma", "T3", "2025-01-31", "IT", "J62", "", "12", "BH", "IMM",
+           "1", "2", "3", "4", "5", "6", "", *(["da", "nu"] * 6), *[""] * 6]  # fmt: skip
     frame = validate(table(header, [row]), today=TODAY).assessments
     assert list(frame.columns) == [*ASSESSMENT_COLUMNS, "source_row"]
     dtypes = {c: str(t) for c, t in frame.dtypes.items()}
     assert dtypes["employees"] == "Int64" and dtypes["source_row"] == "int64"
     assert {dtypes[c] for c in DII_ITEMS} == {"boolean"}
     assert {dtypes[c] for c in (*DMA_DIMENSIONS, "dma_overall")} == {"float64"}
+    assert {dtypes[c] for c in PSO_DIMENSIONS} == {"float64"}
     got = frame.iloc[0]
     assert isinstance(got["assessed_on"], dt.date)
     assert (got["member_id"], got["size_class"], got["dma_overall"]) == ("RO9", "small", 3.5)
+    assert got["org_type"] == "sme"
     assert got["cluster"] == "IT" and got["county"] == "BH"
     empty = empty_assessments()
     assert list(empty.columns) == list(frame.columns) and len(empty) == 0
@@ -1084,7 +1091,7 @@ def test_every_message_can_be_filled(section: str) -> None:
               "mean", "answered", "total", "unanswered", "letter", "first", "field", "fields",
               "source", "file", "encoding", "line", "columns", "cell", "rows", "max_rows",
               "max_columns", "max_cells", "character", "offset", "count", "where",
-              "max_count", "max_mb", "byte")}  # fmt: skip
+              "max_count", "max_mb", "byte", "stored", "given")}  # fmt: skip
     for lang in ("en", "ro"):
         for key in survey_strings(lang):
             if key.startswith(f"surveys.{section}."):

@@ -11,7 +11,7 @@ import pytest
 from support.reference import validate
 
 from dih_dash.domain.scoring import dii_score
-from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, HUB_COLUMNS
+from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS, DII_ITEMS, HUB_COLUMNS, PSO_DIMENSIONS
 from dih_dash.exports.templates import template_csv, template_headers, template_xlsx
 from dih_dash.sources.survey_files import read_table
 
@@ -48,6 +48,7 @@ def test_template_round_trips_with_zero_errors_and_two_example_rows(lang: str, k
     assert frame["wave"].tolist() == ["T0", "T1"]
     assert frame["assessed_on"].tolist() == [dt.date(2025, 3, 14), dt.date(2025, 9, 30)]
     assert frame["size_class"].tolist() == ["small", "micro"]
+    assert frame["org_type"].tolist() == ["sme", "sme"]
     assert frame["county"].tolist() == ["CJ", "BH"]
     assert frame["dma_strategy"].tolist() == [42.5, 70.5]
     assert frame["dma_overall"].tolist() == [38.5, 61.5]
@@ -56,18 +57,21 @@ def test_template_round_trips_with_zero_errors_and_two_example_rows(lang: str, k
 
 
 def test_headers_english_names_and_romanian_aliases() -> None:
-    assert template_headers("en") == list(ASSESSMENT_COLUMNS)
+    # Every hub column but the PSO dimensions, which come from the PSO DMA export.
+    assert template_headers("en") == [c for c in ASSESSMENT_COLUMNS if c not in PSO_DIMENSIONS]
     ro = template_headers("ro")
-    assert ro[:9] == [HUB_COLUMNS[c] for c in ASSESSMENT_COLUMNS[:9]]
+    assert ro[:10] == [HUB_COLUMNS[c] for c in ASSESSMENT_COLUMNS[:10]]
     assert ro[:3] == ["cod_membru", "denumire", "etapa"]
-    assert ro[9:] == list(ASSESSMENT_COLUMNS[9:])  # DMA and DII columns keep their names
+    assert ro[9] == "tip_organizatie"
+    # DMA and DII columns keep their names
+    assert ro[10:] == [c for c in ASSESSMENT_COLUMNS[10:] if c not in PSO_DIMENSIONS]
 
 
 def test_csv_is_utf8_with_bom_comma_and_point_in_english() -> None:
     data = template_csv("en")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert rows[0] == list(ASSESSMENT_COLUMNS)
+    assert rows[0] == template_headers("en")
     first = dict(zip(rows[0], rows[1], strict=True))
     assert (first["dma_strategy"], first["assessed_on"], first["dii_ai"]) == (
         "42.5",
@@ -82,11 +86,12 @@ def test_csv_is_utf8_with_bom_semicolon_and_decimal_comma_in_romanian() -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    assert len(rows) == 3 and all(len(r) == len(ASSESSMENT_COLUMNS) for r in rows)
+    assert len(rows) == 3 and all(len(r) == len(template_headers("ro")) for r in rows)
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["dma_strategy"] == "42,5" and first["dma_overall"] == "38,5"
     assert first["data_evaluarii"] == "14.03.2025"
     assert (first["clasa_marime"], first["judet"], first["dii_ai"]) == ("mică", "Cluj", "nu")
+    assert first["tip_organizatie"] == "imm"
     assert not set("şţŞŢ") & set(text)
 
 
@@ -104,7 +109,7 @@ def test_xlsx_has_typed_cells_and_a_notes_sheet(lang: str) -> None:
     assert row[date_header].value.date() == dt.date(2025, 3, 14)
     assert sheet.freeze_panes == "A2"
     notes = [c.value for c in workbook[notes_sheet]["A"]]
-    assert len(notes) == 10 and all(notes)
+    assert len(notes) == 11 and all(notes)
     assert ("EXEMPLU-01" if lang == "ro" else "EXAMPLE-01") in notes[1]
 
 

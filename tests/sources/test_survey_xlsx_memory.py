@@ -22,6 +22,7 @@ import pytest
 from dih_dash.settings import PROJECT_ROOT
 from dih_dash.sources import survey_files
 from dih_dash.sources.survey_files import FileRefused, read_table
+from dih_dash.sources.survey_files.xlsx_guard import _TextScan
 from tests.sources.xlsx_hostile import shared_strings_xlsx
 
 BUDGET_KB = 1536 * 1024  # 1.5 GB, what an import may take at its peak
@@ -235,3 +236,86 @@ def test_the_cells_are_counted_wherever_the_xml_is_cut(piece: int) -> None:
     # Written otherwise: C1 (a prefix, single quotes) and E1 (a formula before the value).
     # Index 99,999,999 names no string a table let through can have: no copy.
     assert scan.unread == 2
+
+
+# --- inline strings: text in the sheet's own XML --------------------------------------------
+
+
+def inline_strings_xlsx(path: Path, rows: int, text_bytes: int) -> Path:
+    """A hub-template sheet whose company names are inline strings of `text_bytes` each."""
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    header = ["member_id", "company_name", "wave", "dma_overall"]
+    body = ['<row r="1">' + "".join(cell(f"{chr(65 + i)}1", h) for i, h in enumerate(header))]
+    body.append("</row>")
+    name = "A" * text_bytes
+    for r in range(2, rows + 2):
+        body.append(
+            f'<row r="{r}">{cell(f"A{r}", f"M{r}")}{cell(f"B{r}", name)}{cell(f"C{r}", "T0")}'
+            f'<c r="D{r}"><v>50</v></c></row>'
+        )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxml'
+            'formats-package.relationships+xml"/><Default Extension="xml" ContentType='
+            '"application/xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{rels}/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rels}"><sheets><sheet name="survey" '
+            'sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{rels}/'
+            'worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData>{"".join(body)}</sheetData></worksheet>',
+        )
+    return path
+
+
+def test_a_sheet_of_huge_inline_strings_is_refused_within_the_budget(tmp_path: Path) -> None:
+    # 400 names of 2 MB: 800 MB of text in the sheet itself, within the unpacked-size guard.
+    # Before the sheet's text was counted this import peaked at 4.1 GB and took 3 minutes.
+    path = inline_strings_xlsx(tmp_path / "inline.xlsx", rows=400, text_bytes=2_000_000)
+    assert path.stat().st_size < 10 << 20
+
+    status, peak_kb, report = import_dry_run(path, tmp_path)
+
+    assert status == 2, report
+    assert "text in its own cells" in str(report["refused"])
+    assert peak_kb <= BUDGET_KB, f"peak RSS {peak_kb / 1024:.0f} MB"
+
+
+def test_inline_strings_within_the_limit_are_read(tmp_path: Path) -> None:
+    path = inline_strings_xlsx(tmp_path / "inline.xlsx", rows=3, text_bytes=1_000)
+    table = read_table(
+        path.read_bytes(), filename="inline.xlsx", max_bytes=5_000_000, max_rows=1_000
+    )
+    assert table.frame.iloc[:, 1].tolist() == ["A" * 1_000] * 3
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64, 4096])
+def test_the_sheet_text_is_counted_wherever_the_xml_is_cut(piece: int) -> None:
+    xml = (
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>Pia\xc8\x9ba</t></is></c><c><v>50</v></c></row>'
+    )
+    scan = _TextScan()
+    for start in range(0, len(xml), piece):
+        scan.feed(xml[start : start + piece])
+    assert scan.text == len("Pia\u021ba".encode()) + len("50")

@@ -98,6 +98,13 @@ def fill_revision_0001(url: str) -> None:
     engine.dispose()
 
 
+def old_columns(rows: list[tuple[object, ...]], like: list[tuple[object, ...]]) -> list:
+    """`rows` cut to the columns the rows `like` have: later revisions add columns at the
+    end of a table (0004: members.org_type, the pso_* scores)."""
+    width = len(like[0]) if like else 0
+    return [r[:width] for r in rows]
+
+
 def test_a_store_at_0001_with_data_is_upgraded_to_head_with_its_data_intact(
     store_url: str,
 ) -> None:
@@ -120,7 +127,7 @@ def test_a_store_at_0001_with_data_is_upgraded_to_head_with_its_data_intact(
         assert after["alembic_version"] == [(head_revision(),)]
         # Every old row is still there, unchanged; uploads gained kind = 'file'.
         for name in ("members", "assessments", "assessment_history", "member_name_history"):
-            assert after[name] == before[name], name
+            assert old_columns(after[name], before[name]) == before[name], name
         assert [r[:-1] for r in after["uploads"]] == before["uploads"]
         assert [r[-1] for r in after["uploads"]] == ["file"]
         indexes = {ix["name"] for ix in inspect(store.engine).get_indexes("uploads")}
@@ -218,7 +225,7 @@ def test_a_store_at_0002_with_data_gains_the_national_tables_and_keeps_its_rows(
         after = dump(store)
         assert after["alembic_version"] == [(head_revision(),)]
         for name, rows in before.items():
-            assert after[name] == rows, name
+            assert old_columns(after[name], rows) == rows, name
         tables = set(inspect(store.engine).get_table_names())
         new = {"national_versions", "national_datasets", "national_active", "refresh_runs"}
         assert new | {"refresh_schedule"} <= tables
@@ -235,6 +242,7 @@ def test_a_store_at_0002_with_data_gains_the_national_tables_and_keeps_its_rows(
         run_id = stored.start_run(store.engine, "once", "test")
         stored.finish_run(store.engine, run_id, False, "HTTP 500")
         assert stored.last_run(store.engine, ok=False).reason == "HTTP 500"
-        assert dump(store)["members"] == before["members"]
+        members = dump(store)["members"]
+        assert old_columns(members, before["members"]) == before["members"]
     finally:
         store.close()

@@ -18,6 +18,7 @@ from dih_dash.domain.survey_schema import (
     DII_ITEMS,
     DMA_COLUMNS,
     DMA_DIMENSIONS,
+    PSO_DIMENSIONS,
 )
 from dih_dash.store import Actor, Store, UploadInfo
 from dih_dash.store.schema import metadata
@@ -40,6 +41,7 @@ def row(member_id: str, wave: str = "T0", **values: Any) -> dict[str, Any]:
         "size_class": "small",
         "employees": 12 + number,
         "county": "CJ",
+        "org_type": "sme",
     }
     for i, name in enumerate(DMA_DIMENSIONS):
         base[name] = 20.0 + number + 2 * i + 0.5
@@ -62,10 +64,11 @@ def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         "sector",
         "size_class",
         "county",
+        "org_type",
     ):
         data[name] = data[name].astype(object).where(data[name].notna(), None)
     data["employees"] = pd.array(data["employees"].tolist(), dtype="Int64")
-    for name in DMA_COLUMNS:
+    for name in (*DMA_COLUMNS, *PSO_DIMENSIONS):
         data[name] = data[name].astype("float64")
     for name in DII_ITEMS:
         data[name] = pd.array(

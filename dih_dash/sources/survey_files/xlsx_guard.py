@@ -168,6 +168,7 @@ def check_workbook(data: bytes, *, max_bytes: int, max_rows: int) -> None:
         # in any letter case): each is measured alike, and holds none in a real workbook.
         strings = _StringsScan(strings_limits) if sheet is None else None
         cells = _ReferenceScan(strings_limits.count) if sheet is not None else None
+        text = _TextScan() if sheet is not None else None
         for piece in _unpack(data, member):
             unpacked += len(piece)
             if unpacked > most:  # sizes that lied, or a bomb split into many members
@@ -178,6 +179,9 @@ def check_workbook(data: bytes, *, max_bytes: int, max_rows: int) -> None:
                 strings.feed(piece)
             if cells is not None:
                 cells.feed(piece)
+            if text is not None:
+                text.feed(piece)
+                text.check()  # as it arrives: a bomb is refused before it is all unpacked
         if sheet is not None and not sheet.finish():
             unusual.append(member)
         if strings is not None:
@@ -301,6 +305,40 @@ class _ReferenceScan:
                 [self.refs, np.zeros(len(counts) - len(self.refs), np.int64)]
             )
         self.refs += counts
+
+
+# The text a sheet holds in its own XML (inline strings, numbers, shared-string indices):
+# calamine holds it several times over (an 800 MB sheet of inline strings peaked at 4.1 GB),
+# so it is bounded like the shared-string copies. 12 million numeric cells, the most a sheet
+# may have, come to ~60 MB of it.
+MAX_SHEET_TEXT_BYTES = 128 << 20
+
+
+class _TextScan:
+    """The bytes of a sheet's XML outside its tags, counted as the XML arrives in pieces.
+    Excel escapes `<` and `>` in text, so the tags' brackets mark the text; a stray `>` in
+    text only makes the count larger, never smaller."""
+
+    def __init__(self) -> None:
+        self.inside = 0  # 1 while a tag opened in an earlier piece is not closed yet
+        self.text = 0
+
+    def feed(self, piece: bytes) -> None:
+        raw = np.frombuffer(piece, dtype=np.uint8)
+        opens = raw == ord("<")
+        closes = raw == ord(">")
+        # Depth before each byte: tags opened minus tags closed so far.
+        depth = self.inside + np.cumsum(opens) - opens - (np.cumsum(closes) - closes)
+        self.text += int(np.count_nonzero((depth <= 0) & ~opens))
+        self.inside = max(0, int(depth[-1] + opens[-1] - closes[-1])) if len(raw) else self.inside
+
+    def check(self) -> None:
+        if self.text > MAX_SHEET_TEXT_BYTES:
+            raise FileRefused(
+                "xlsx_sheet_text_too_large",
+                size_mb=round(self.text / 1_048_576, 1),
+                max_mb=round(MAX_SHEET_TEXT_BYTES / 1_048_576, 1),
+            )
 
 
 def _check_string_copies(sheets: list[_ReferenceScan], tables: list[np.ndarray]) -> None:

@@ -20,7 +20,15 @@ from dih_dash.sources.survey_files.table import TableBuilder
 from dih_dash.sources.survey_files.xlsx_guard import check_workbook
 
 # Sheet names that hold the answers when a workbook has several (compared case-insensitively).
-PREFERRED_SHEETS: tuple[str, ...] = ("my smes dma results", "survey", "chestionar")
+PREFERRED_SHEETS: tuple[str, ...] = (
+    "my smes dma results",
+    "my psos dma results",
+    "survey",
+    "chestionar",
+)
+# Sheets preferred by the start of their name: the EDIH services reporting export names its
+# sheet "Reporting of EDIH services delivered…", cut by Excel at 31 characters.
+PREFERRED_SHEET_PREFIXES: tuple[str, ...] = ("reporting of edih services del",)
 
 _BATCH_ROWS = 16_384  # sheet rows turned into columns at a time
 
@@ -64,6 +72,10 @@ def _choose_sheet(workbook: CalamineWorkbook) -> str:
     for preferred in PREFERRED_SHEETS:
         if preferred in by_key:
             return by_key[preferred]
+    for prefix in PREFERRED_SHEET_PREFIXES:
+        for name in names:
+            if name.strip().casefold().startswith(prefix):
+                return name
     # The first sheet a person sees: hidden sheets are skipped.
     for meta in workbook.sheets_metadata:
         if meta.visible == SheetVisibleEnum.Visible and meta.name in names:

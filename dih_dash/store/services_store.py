@@ -1,0 +1,278 @@
+"""Services delivered in the store (spec/edih-services.md §3.3–§4): import, link, count.
+
+The semantics are those of the assessments (store.py): one write transaction per import,
+taken with the writers' lock before the diff; a new service key is inserted, a known one
+with the same values is unchanged, one with other values is updated and its previous values
+go to `service_history`; with rejected rows and no `skip_invalid` nothing is stored, and the
+import is still logged unless it is a dry run.
+
+Linking an export row (a customer named, no id): a link staff made (`service_links`) wins;
+else the one member whose stored name folds to the same key; no member or several: the row
+is stored unlinked (`member_pk` NULL) and its name is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from dih_dash.domain.services_schema import customer_key, fold_name
+from dih_dash.domain.services_validation import ServiceIssue, ServiceRow
+from dih_dash.i18n import t
+from dih_dash.store.schema import members, service_history, service_links, services, uploads
+from dih_dash.store.store import Actor, Store, UploadInfo, _insert_upload
+
+_BATCH = 500  # keys per IN (…) query: well under SQLite's and PostgreSQL's parameter limits
+# What a re-import compares; a change in any of them is an update (the key is the rest).
+_COMPARED = ("customer_name", "member_pk", "customer_type", "price_eur", "status")
+
+
+@dataclass
+class ServicesOutcome:
+    rows: int
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    stored: bool = False
+    upload_id: int | None = None
+    errors: list[ServiceIssue] = field(default_factory=list)  # unknown member ids
+    warnings: list[ServiceIssue] = field(default_factory=list)  # unlinked customers
+    unlinked: list[str] = field(default_factory=list)  # names as in the file, first spelling
+
+
+def import_services(
+    store: Store,
+    rows: Sequence[ServiceRow],
+    upload: UploadInfo,
+    *,
+    actor: Actor,
+    file_rows: int,
+    rejected: int = 0,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ServicesOutcome:
+    """Store the valid service rows of one file, all in one transaction.
+
+    `rows` passed validation; `rejected` counts the file's rows that did not, `file_rows`
+    all its data rows (rows repeated identically in the file were dropped by validation and
+    count as unchanged). Hub rows naming an unknown member are rejected here."""
+    if not dry_run and not actor.is_admin:
+        raise PermissionError(t("store.not_admin_import", "en"))
+    outcome = ServicesOutcome(rows=file_rows, rejected=rejected)
+    now = dt.datetime.now(dt.UTC)
+    log = not dry_run
+    transaction = store.write_transaction() if log else store.read_transaction()
+    with transaction as conn:
+        if log:
+            outcome.upload_id = _insert_upload(conn, upload, actor, now)
+        known = _member_pks(conn, sorted({r.member_id for r in rows if r.member_id}))
+        valid: list[ServiceRow] = []
+        for row in rows:
+            if row.member_id is not None and row.member_id not in known:
+                outcome.errors.append(
+                    ServiceIssue(row.row, "member_id", row.member_id, "unknown_member")
+                )
+            else:
+                valid.append(row)
+        outcome.rejected += len(rows) - len(valid)
+        outcome.unchanged = max(0, file_rows - len(rows) - rejected)  # identical repeats
+        linked = _link_names(conn, valid, outcome)
+        apply = log and (outcome.rejected == 0 or skip_invalid)
+        stored = _stored(conn, [r.key for r in valid])
+        for row in valid:
+            member_pk = known[row.member_id] if row.member_id else linked.get(row.customer_key)
+            values = {
+                "customer_name": row.customer,
+                "member_pk": member_pk,
+                "customer_type": row.customer_type,
+                "price_eur": row.price_eur,
+                "status": row.status,
+            }
+            old = stored.get(row.key)
+            if old is None:
+                outcome.inserted += 1
+                if apply:
+                    conn.execute(
+                        insert(services).values(
+                            service_key=row.key,
+                            customer_key=row.customer_key,
+                            category=row.category,
+                            start_date=row.start_date,
+                            end_date=row.end_date,
+                            description=row.description,
+                            created_at=now,
+                            updated_at=now,
+                            upload_id=outcome.upload_id,
+                            **values,
+                        )
+                    )
+            elif all(old[c] == values[c] for c in _COMPARED):
+                outcome.unchanged += 1
+            else:
+                outcome.updated += 1
+                if apply:
+                    conn.execute(
+                        insert(service_history).values(
+                            service_id=old["id"],
+                            written_by_upload=old["upload_id"],
+                            replaced_by_upload=outcome.upload_id,
+                            replaced_at=now,
+                            **{c: old[c] for c in _COMPARED},
+                        )
+                    )
+                    conn.execute(
+                        update(services)
+                        .where(services.c.id == old["id"])
+                        .values(updated_at=now, upload_id=outcome.upload_id, **values)
+                    )
+        outcome.stored = apply
+        if log and not apply:
+            outcome.inserted = outcome.updated = outcome.unchanged = 0
+        if log:
+            conn.execute(
+                update(uploads)
+                .where(uploads.c.id == outcome.upload_id)
+                .values(
+                    rows=outcome.rows,
+                    inserted=outcome.inserted,
+                    updated=outcome.updated,
+                    unchanged=outcome.unchanged,
+                    rejected=outcome.rejected,
+                    stored=outcome.stored,
+                )
+            )
+    return outcome
+
+
+def _batches(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
+
+
+def _member_pks(conn: Connection, member_ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for batch in _batches(member_ids):
+        query = select(members.c.member_id, members.c.id).where(members.c.member_id.in_(batch))
+        found.update({mid: pk for mid, pk in conn.execute(query)})
+    return found
+
+
+def _stored(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    columns = [services.c.id, services.c.service_key, services.c.upload_id]
+    columns += [services.c[c] for c in _COMPARED]
+    for batch in _batches(sorted(set(keys))):
+        for row in conn.execute(select(*columns).where(services.c.service_key.in_(batch))):
+            found[row.service_key] = dict(row._mapping)
+    return found
+
+
+def _link_names(
+    conn: Connection, rows: Sequence[ServiceRow], outcome: ServicesOutcome
+) -> dict[str, int]:
+    """customer_key → member_pk for the export rows' customers that link; the others are
+    reported (once per name, at its first row) in `outcome`."""
+    first: dict[str, ServiceRow] = {}
+    for row in rows:
+        if row.customer is not None:
+            first.setdefault(row.customer_key, row)
+    if not first:
+        return {}
+    linked = _links(conn, list(first))
+    by_name = _members_by_folded_name(conn)
+    for key, row in first.items():
+        if key in linked:
+            continue
+        matches = by_name.get(fold_name(row.customer or ""), [])
+        if len(matches) == 1:
+            linked[key] = matches[0][0]
+            continue
+        outcome.unlinked.append(row.customer or "")
+        if matches:
+            ids = ", ".join(sorted(mid for _, mid in matches))
+            issue = ServiceIssue(
+                row.row, "Customer", row.customer, "ambiguous",
+                {"name": row.customer, "members": ids}, "warning",
+            )  # fmt: skip
+        else:
+            issue = ServiceIssue(
+                row.row, "Customer", row.customer, "unlinked", {"name": row.customer}, "warning"
+            )
+        outcome.warnings.append(issue)
+    return linked
+
+
+def _links(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for batch in _batches(keys):
+        query = select(service_links.c.customer_key, service_links.c.member_pk).where(
+            service_links.c.customer_key.in_(batch)
+        )
+        found.update({key: pk for key, pk in conn.execute(query)})
+    return found
+
+
+def _members_by_folded_name(conn: Connection) -> dict[str, list[tuple[int, str]]]:
+    # Folded in Python: the folding (diacritics, legal forms) is not SQL on either backend.
+    # A hub has hundreds of members, not millions.
+    by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    query = select(members.c.id, members.c.member_id, members.c.company_name)
+    for pk, member_id, name in conn.execute(query):
+        by_name[fold_name(name)].append((pk, member_id))
+    return by_name
+
+
+def link_customer(store: Store, name: str, member_id: str, actor: Actor) -> int | None:
+    """Link every stored and future export row whose customer folds like `name` to the
+    member `member_id` (spec §3.3). The number of stored rows now linked to it, or None
+    when no such member is stored."""
+    if not actor.is_admin:
+        raise PermissionError(t("store.not_admin_import", "en"))
+    key = customer_key(name=name)
+    now = dt.datetime.now(dt.UTC)
+    with store.write_transaction() as conn:
+        found = _member_pks(conn, [member_id.strip().upper()])
+        if not found:
+            return None
+        member_pk = next(iter(found.values()))
+        existing = conn.execute(
+            select(service_links.c.id).where(service_links.c.customer_key == key)
+        ).scalar_one_or_none()
+        values = {
+            "customer_name": " ".join(name.split())[:200],
+            "member_pk": member_pk,
+            "linked_by": actor.name[:200],
+            "linked_at": now,
+        }
+        if existing is None:
+            conn.execute(insert(service_links).values(customer_key=key, **values))
+        else:
+            conn.execute(update(service_links).where(service_links.c.id == existing).values(values))
+        conn.execute(
+            update(services)
+            .where(services.c.customer_key == key)
+            .values(member_pk=member_pk, updated_at=now)
+        )
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(services)
+                .where(services.c.customer_key == key, services.c.member_pk == member_pk)
+            ).scalar_one()
+        )
+
+
+def service_counts(store: Store) -> dict[str, int]:
+    """`services` and `services_unlinked` of `dih-dash stats` (spec §4)."""
+    with store.read_transaction() as conn:
+        total = conn.execute(select(func.count()).select_from(services)).scalar_one()
+        unlinked = conn.execute(
+            select(func.count()).select_from(services).where(services.c.member_pk.is_(None))
+        ).scalar_one()
+    return {"services": int(total), "services_unlinked": int(unlinked)}

@@ -1,0 +1,180 @@
+"""Services delivered in the store (spec/edih-services.md §3.3–§4), on SQLite and PostgreSQL:
+the real-shaped exports, linking by folded name, remembered links, idempotent re-import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from support.backup_data import table_rows
+from support.store_data import ADMIN, VIEWER, hub_csv, row
+
+from dih_dash.services import import_file
+from dih_dash.services.services_import import (
+    import_services_file,
+    link_customer,
+    service_counts,
+)
+from dih_dash.settings import Settings, load_settings
+from dih_dash.store import Store
+from dih_dash.store.backup import backup_store, restore_store
+from dih_dash.store.schema import members, service_history, services, uploads
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "services"
+EXPORT_XLSX = (FIXTURES / "services_export.xlsx").read_bytes()
+EXPORT_CSV = (FIXTURES / "services_export_cp1250.csv").read_bytes()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(env={"DIH_DASH_DATA_DIR": str(tmp_path / "data")}, secrets={})
+
+
+def add_members(store: Store, settings: Settings, names: dict[str, str]) -> None:
+    data = hub_csv([row(mid, company_name=name) for mid, name in names.items()])
+    report = import_file(store, data, "membri.csv", actor=ADMIN, settings=settings)
+    assert report.stored, [e.to_dict() for e in report.errors]
+
+
+def linked(store: Store) -> dict[str, str | None]:
+    """Customer name → member id (None: unlinked), for every stored service."""
+    query = select(services.c.customer_name, members.c.member_id).select_from(
+        services.outerjoin(members, services.c.member_pk == members.c.id)
+    )
+    with store.engine.connect() as conn:
+        return {name: mid for name, mid in conn.execute(query)}
+
+
+def test_the_export_is_linked_by_folded_name_and_the_rest_reported(
+    store: Store, settings: Settings
+) -> None:
+    add_members(
+        store,
+        settings,
+        {
+            "RO100": "ALFA MOBILIER SRL",
+            "RO200": "Ștefănescu Soft S.R.L.",  # the export writes the cedilla Ş
+            "RO300": "Gama Trading SRL",  # two members fold to "gamatrading": ambiguous
+            "RO301": "GAMA TRADING S.A.",
+        },
+    )
+    report = import_services_file(
+        store, EXPORT_XLSX, "services.xlsx", actor=ADMIN, settings=settings
+    )
+    assert report.refused is None
+    body = report.to_json_dict("en")
+    assert body["layout"] == "services-export"
+    assert (body["rows"], body["inserted"], body["rejected"], body["stored"]) == (5, 5, 0, True)
+    assert body["unlinked"] == ["Primăria Comunei Țaga", "Beta Consult SA", "Gama Trading S.A."]
+    customer_warnings = [w for w in body["warnings"] if w["column"] == "Customer"]
+    assert [w["row"] for w in customer_warnings] == [4, 5, 6]
+    assert "RO300, RO301" in customer_warnings[2]["message"]
+    assert linked(store) == {
+        "Alfa Mobilier S.R.L.": "RO100",
+        "ȘTEFĂNESCU SOFT SRL": "RO200",
+        "Primăria Comunei Țaga": None,
+        "Beta Consult SA": None,
+        "Gama Trading S.A.": None,
+    }
+    assert service_counts(store) == {"services": 5, "services_unlinked": 3}
+
+
+def test_the_same_file_twice_changes_nothing_and_a_new_price_is_an_update(
+    store: Store, settings: Settings
+) -> None:
+    add_members(store, settings, {"RO100": "Alfa Mobilier SRL"})
+    first = import_services_file(store, EXPORT_CSV, "s.csv", actor=ADMIN, settings=settings)
+    assert (first.encoding, first.delimiter, first.inserted) == ("cp1250", ";", 3)
+    with store.engine.connect() as conn:
+        before = sorted(tuple(r) for r in conn.execute(select(services)))
+    again = import_services_file(store, EXPORT_CSV, "s.csv", actor=ADMIN, settings=settings)
+    assert (again.inserted, again.updated, again.unchanged, again.stored) == (0, 0, 3, True)
+    with store.engine.connect() as conn:
+        assert sorted(tuple(r) for r in conn.execute(select(services))) == before
+        assert conn.execute(select(service_history)).all() == []
+
+    changed = EXPORT_CSV.replace(b"2.400,00;Completed", b"2.600,00;Completed")
+    assert changed != EXPORT_CSV
+    third = import_services_file(store, changed, "s2.csv", actor=ADMIN, settings=settings)
+    assert (third.inserted, third.updated, third.unchanged) == (0, 1, 2)
+    with store.engine.connect() as conn:
+        (old,) = conn.execute(select(service_history)).all()
+        prices = sorted(p for (p,) in conn.execute(select(services.c.price_eur)) if p)
+        logged = conn.execute(
+            select(uploads.c.layout, uploads.c.updated).where(uploads.c.layout != "hub")
+        ).all()
+    assert old.price_eur == 2400.0
+    assert prices == [850.0, 2600.0]
+    assert sorted(logged) == [
+        ("services-export", 0),
+        ("services-export", 0),
+        ("services-export", 1),
+    ]
+
+
+def test_a_link_is_remembered_for_stored_and_later_rows(store: Store, settings: Settings) -> None:
+    add_members(store, settings, {"RO500": "Țesătoria Nouă SRL", "RO600": "Alta Firma"})
+    import_services_file(store, EXPORT_CSV, "s.csv", actor=ADMIN, settings=settings)
+    # "Țesătoria Nouă PFA" folds like the member's name: linked already.
+    assert linked(store)["Țesătoria Nouă PFA"] == "RO500"
+    assert linked(store)["ALFA MOBILIER SRL"] is None
+    assert link_customer(store, "Alfa Mobilier", "ro600", ADMIN) == 1
+    assert linked(store)["ALFA MOBILIER SRL"] == "RO600"
+    assert link_customer(store, "Alfa Mobilier", "NOPE", ADMIN) is None
+    # A later file with another spelling of the same name uses the link.
+    report = import_services_file(
+        store, EXPORT_XLSX, "services.xlsx", actor=ADMIN, settings=settings
+    )
+    assert "Alfa Mobilier S.R.L." not in report.unlinked
+    assert linked(store)["Alfa Mobilier S.R.L."] == "RO600"
+    with pytest.raises(PermissionError):
+        link_customer(store, "Alfa Mobilier", "RO600", VIEWER)
+
+
+def test_hub_rows_need_a_stored_member_all_or_nothing(store: Store, settings: Settings) -> None:
+    add_members(store, settings, {"RO100": "Alfa SRL"})
+    data = (
+        b"member_id,service_category,start_date,end_date,description,price_eur,status\r\n"
+        b'ro100,Test before invest,2025-03-01,2025-03-31,Pilot,"1,250.50",Completed\r\n'
+        b"RO999,Training and skills development,2025-04-01,,Course,,Ongoing\r\n"
+    )
+    blocked = import_services_file(store, data, "hub.csv", actor=ADMIN, settings=settings)
+    assert (blocked.rejected, blocked.stored, blocked.exit_code) == (1, False, 1)
+    assert [(e.row, e.column, e.value) for e in blocked.errors] == [(3, "member_id", "RO999")]
+    assert service_counts(store)["services"] == 0
+    skipped = import_services_file(
+        store, data, "hub.csv", actor=ADMIN, settings=settings, skip_invalid=True
+    )
+    assert (skipped.inserted, skipped.rejected, skipped.stored) == (1, 1, True)
+    assert linked(store) == {None: "RO100"}
+    assert service_counts(store) == {"services": 1, "services_unlinked": 0}
+
+
+def test_a_dry_run_stores_and_logs_nothing(store: Store, settings: Settings) -> None:
+    report = import_services_file(
+        store, EXPORT_XLSX, "s.xlsx", actor=VIEWER, settings=settings, dry_run=True
+    )
+    assert (report.inserted, report.stored, report.exit_code) == (5, False, 0)
+    assert len(report.unlinked) == 5
+    assert service_counts(store) == {"services": 0, "services_unlinked": 0}
+    assert store.stats()["uploads"] == 0
+
+
+def test_a_backup_keeps_services_history_and_links(
+    store: Store, store_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    add_members(store, settings, {"RO100": "Alfa Mobilier SRL", "RO200": "Beta"})
+    import_services_file(store, EXPORT_CSV, "s.csv", actor=ADMIN, settings=settings)
+    changed = EXPORT_CSV.replace(b"850;", b"900;")
+    import_services_file(store, changed, "s2.csv", actor=ADMIN, settings=settings)
+    assert link_customer(store, "Tesatoria Noua", "RO200", ADMIN) == 1
+    archive = tmp_path / "backup.zip"
+    made = backup_store(store_url, archive)
+    assert (made.tables["services"], made.tables["service_history"]) == (3, 1)
+    assert made.tables["service_links"] == 1
+    copy = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    restore_store(archive, copy)
+    names = ("services", "service_history", "service_links")
+    original, restored = table_rows(store_url), table_rows(copy)
+    assert {n: restored[n] for n in names} == {n: original[n] for n in names}

@@ -104,6 +104,11 @@ def _numbered_records(
                 raise FileRefused("unclosed_quote", row=row + 1) from None
             if strict:
                 raise
+            if "field larger than field limit" in str(exc):
+                # Python's own wording; a cell this long is never a survey answer.
+                raise FileRefused(
+                    "cell_too_long", row=row + 1, most=float(csv.field_size_limit())
+                ) from None
             raise FileRefused("csv_unreadable", row=row + 1, detail=str(exc)) from None
         row += 1
         yield row, record

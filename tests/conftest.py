@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from support.replay_server import ReplayServer
 
+pytest_plugins = ("support.fixtures",)
+
 
 @pytest.fixture
 def replay_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ReplayServer]:

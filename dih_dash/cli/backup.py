@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError
 
+from dih_dash.cli.common import EXIT_STORE, STORE_ERRORS, db_option, fail
 from dih_dash.cli.errors import one_line
-from dih_dash.settings import SettingsError, load_settings
+from dih_dash.settings import load_settings
 from dih_dash.store.backup import (
     BackupError,
     BackupFileError,
@@ -29,12 +30,9 @@ from dih_dash.store.backup import (
     backup_store,
     restore_store,
 )
-from dih_dash.store.engine import StoreURLError
-from dih_dash.store.migrate import SchemaTooNewError
 
 EXIT_OK = 0
 EXIT_FILE = 2
-EXIT_STORE = 3
 EXIT_NOT_EMPTY = 4
 
 _EPILOG = """\
@@ -44,14 +42,7 @@ newer dih-dash) or cannot be written; 3 the store cannot be opened, read or writ
 leaves the store as it was.
 """
 
-_STORE_ERRORS = (
-    SQLAlchemyError,
-    StoreURLError,
-    SchemaTooNewError,
-    SettingsError,
-    ArgumentError,
-    OSError,
-)
+_STORE_ERRORS = (*STORE_ERRORS, ArgumentError)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -68,7 +59,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     backup.add_argument(
         "--out", metavar="FILE", type=Path, required=True, help="the backup file to write"
     )
-    _db_option(backup)
+    db_option(backup)
     backup.add_argument("--json", action="store_true", help="print the summary as JSON")
     backup.set_defaults(handler=run_backup)
 
@@ -84,7 +75,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     restore.add_argument("file", metavar="FILE", type=Path, help="the backup file")
-    _db_option(restore)
+    db_option(restore)
     restore.add_argument(
         "--replace",
         action="store_true",
@@ -93,15 +84,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     restore.add_argument("--json", action="store_true", help="print the summary as JSON")
     restore.set_defaults(handler=run_restore)
-
-
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="database URL (default: the DIH_DASH_DATABASE_URL setting, else a SQLite file "
-        "in the data folder)",
-    )
 
 
 def _progress(command: str) -> Any:
@@ -118,23 +100,18 @@ def _shown(url: str) -> str:
         return url
 
 
-def _fail(command: str, code: int, message: str) -> int:
-    print(f"dih-dash {command}: {message}", file=sys.stderr)
-    return code
-
-
 def _run(command: str, work: Any) -> int:
     """Run `work()`; each kind of failure gives its exit status and one line on stderr."""
     try:
         return int(work())
     except BackupFileError as exc:
-        return _fail(command, EXIT_FILE, str(exc))
+        return fail(command, EXIT_FILE, str(exc))
     except StoreNotEmptyError as exc:
-        return _fail(command, EXIT_NOT_EMPTY, f"refused: {exc}")
+        return fail(command, EXIT_NOT_EMPTY, f"refused: {exc}")
     except BackupError as exc:
-        return _fail(command, EXIT_STORE, f"the store cannot be used: {exc}")
+        return fail(command, EXIT_STORE, f"the store cannot be used: {exc}")
     except _STORE_ERRORS as exc:
-        return _fail(command, EXIT_STORE, f"the store failed: {one_line(exc)}")
+        return fail(command, EXIT_STORE, f"the store failed: {one_line(exc)}")
 
 
 def run_backup(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from dih_dash.cli.common import EXIT_STORE, STORE_ERRORS, fail
 from dih_dash.cli.errors import one_line
 from dih_dash.domain.cohort import displayed_cohort
 from dih_dash.domain.scoring import score_assessments
@@ -32,19 +33,14 @@ from dih_dash.exports.member_report import (
 )
 from dih_dash.files import write_atomic
 from dih_dash.i18n import LANGS
-from dih_dash.settings import Settings, SettingsError, load_settings
+from dih_dash.settings import Settings, load_settings
 from dih_dash.sources.services import ServicesFileError, load_services
 from dih_dash.store import open_store
-from dih_dash.store.engine import StoreURLError
-from dih_dash.store.migrate import SchemaTooNewError
 from dih_dash.store.national_data import load_national
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_STORE = 3
-
-_STORE_ERRORS = (SQLAlchemyError, StoreURLError, SchemaTooNewError, SettingsError, OSError)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -81,8 +77,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"dih-dash member-report: {message}", file=sys.stderr)
-    return code
+    return fail("member-report", code, message)
 
 
 def _national(settings: Settings) -> tuple[NationalDii, ...]:
@@ -101,7 +96,7 @@ def run_member_report(args: argparse.Namespace) -> int:
         settings = load_settings()
         months = settings.reassess_months
         store = open_store(settings, args.db)
-    except _STORE_ERRORS as exc:
+    except STORE_ERRORS as exc:
         return _fail(f"cannot open the store: {one_line(exc)}", EXIT_STORE)
     try:
         frame = score_assessments(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dih_dash.cli.surveys import _actor, _db_option, _with_store
+from dih_dash.cli.common import cli_actor, db_option, with_store
 from dih_dash.services.importing import EXIT_REFUSED
 from dih_dash.services.services_import import link_customer
 from dih_dash.settings import Settings
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     link.add_argument("name", metavar="NAME", help="the customer's name as in the export")
     link.add_argument("member_id", metavar="MEMBER_ID", help="the member's id in the store")
-    _db_option(link)
+    db_option(link)
     link.set_defaults(handler=run_link)
 
 
@@ -53,7 +53,7 @@ def run_link(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
 
     def work(store: Store, _settings: Settings) -> int:
-        linked = link_customer(store, name, member_id, _actor())
+        linked = link_customer(store, name, member_id, cli_actor())
         if linked is None:
             print(
                 f"dih-dash services link: no member with id {member_id!r} is stored",
@@ -63,4 +63,4 @@ def run_link(args: argparse.Namespace) -> int:
         print(f"Linked “{name}” to {member_id.upper()}: {linked} stored services now theirs.")
         return EXIT_OK
 
-    return _with_store("services link", args, work)
+    return with_store("services link", args, work)

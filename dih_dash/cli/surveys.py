@@ -16,17 +16,15 @@ never more than the size limit is read, so a device, a pipe or a huge file costs
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from dih_dash.cli.common import cli_actor, db_option, with_store
 from dih_dash.cli.errors import one_line
 from dih_dash.domain.survey_mapping import MappingError
 from dih_dash.services import ImportReport, import_file, load_demo
@@ -37,18 +35,13 @@ from dih_dash.services.services_import import (
     is_services_file,
     service_counts,
 )
-from dih_dash.settings import Settings, SettingsError, load_settings
+from dih_dash.settings import Settings
 from dih_dash.sources.mapping_files import load_mapping
 from dih_dash.sources.survey_files import FileRefused, too_large
-from dih_dash.store import Actor, DemoConflictError, Store, open_store
-from dih_dash.store.engine import StoreURLError
-from dih_dash.store.migrate import SchemaTooNewError
+from dih_dash.store import DemoConflictError, Store
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_STORE = 3
-
-_STORE_ERRORS = (SQLAlchemyError, StoreURLError, SchemaTooNewError, SettingsError, OSError)
 
 _IMPORT_EPILOG = """\
 Exit status: 0 the whole file was accepted (stored, or would be with --dry-run);
@@ -73,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     imp.add_argument("file", metavar="FILE", type=Path, help="the survey file")
-    _db_option(imp)
+    db_option(imp)
     imp.add_argument(
         "--layout",
         choices=("auto", "hub", "dma-export", "pso-dma-export", *SERVICES_LAYOUTS),
@@ -105,7 +98,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="count the members, assessments and uploads in the store",
         description="Count the members, assessments and logged uploads in the member store.",
     )
-    _db_option(stats)
+    db_option(stats)
     stats.add_argument(
         "--json", action="store_true", help='print {"members": n, "assessments": n, "uploads": n}'
     )
@@ -118,10 +111,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     actions = demo.add_subparsers(dest="demo_action", metavar="ACTION", required=True)
     load = actions.add_parser("load", help="import the demo cohort (no-op if it is there)")
-    _db_option(load)
+    db_option(load)
     load.set_defaults(handler=run_demo_load)
     remove = actions.add_parser("remove", help="delete every demo member, assessment and upload")
-    _db_option(remove)
+    db_option(remove)
     remove.set_defaults(handler=run_demo_remove)
 
 
@@ -165,42 +158,6 @@ class _MappingOption(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="database URL (default: the DIH_DASH_DATABASE_URL setting, else a SQLite file "
-        "in the data folder)",
-    )
-
-
-def _actor() -> Actor:
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):  # no login name (e.g. a container without /etc/passwd entry)
-        name = "unknown"
-    return Actor(name=name, is_admin=True)
-
-
-def _with_store(
-    command: str, args: argparse.Namespace, work: Callable[[Store, Settings], int]
-) -> int:
-    """Open the store (settings, --db), run `work`, close; store failures give exit 3."""
-    try:
-        settings = load_settings()
-        store = open_store(settings, args.db)
-    except _STORE_ERRORS as exc:
-        print(f"dih-dash {command}: cannot open the store: {one_line(exc)}", file=sys.stderr)
-        return EXIT_STORE
-    try:
-        return work(store, settings)
-    except SQLAlchemyError as exc:
-        print(f"dih-dash {command}: the store failed: {one_line(exc)}", file=sys.stderr)
-        return EXIT_STORE
-    finally:
-        store.close()
-
-
 # --- import ----------------------------------------------------------------------------------
 
 
@@ -231,7 +188,7 @@ def run_import(args: argparse.Namespace) -> int:
                 store,
                 data,
                 path.name,
-                actor=_actor(),
+                actor=cli_actor(),
                 settings=settings,
                 layout=args.layout,
                 mapping=mapping,
@@ -255,7 +212,7 @@ def run_import(args: argparse.Namespace) -> int:
             _print_human(report)
         return report.exit_code
 
-    return _with_store("import", args, work)
+    return with_store("import", args, work)
 
 
 def _import_services(
@@ -265,7 +222,7 @@ def _import_services(
         store,
         data,
         name,
-        actor=_actor(),
+        actor=cli_actor(),
         settings=settings,
         layout=layout,
         dry_run=args.dry_run,
@@ -387,13 +344,13 @@ def run_stats(args: argparse.Namespace) -> int:
                 print(f"{key}: {value}")
         return EXIT_OK
 
-    return _with_store("stats", args, work)
+    return with_store("stats", args, work)
 
 
 def run_demo_load(args: argparse.Namespace) -> int:
     def work(store: Store, settings: Settings) -> int:
         try:
-            report = load_demo(store, settings, _actor())
+            report = load_demo(store, settings, cli_actor())
         except (FileNotFoundError, DemoConflictError) as exc:
             print(f"dih-dash demo load: {one_line(exc)}", file=sys.stderr)
             return EXIT_FAILED
@@ -410,16 +367,16 @@ def run_demo_load(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
 
-    return _with_store("demo load", args, work)
+    return with_store("demo load", args, work)
 
 
 def run_demo_remove(args: argparse.Namespace) -> int:
     def work(store: Store, _settings: Settings) -> int:
-        removed = store.remove_demo(_actor())
+        removed = store.remove_demo(cli_actor())
         print(
             f"Demo data removed: {removed['members']} members, "
             f"{removed['assessments']} assessments, {removed['uploads']} uploads."
         )
         return EXIT_OK
 
-    return _with_store("demo remove", args, work)
+    return with_store("demo remove", args, work)

@@ -7,9 +7,9 @@ the same steps (`dih_dash.services.demo`), only flagged as demo data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -17,13 +17,16 @@ import pandas as pd
 from dih_dash.domain.phrases import FileRefused
 from dih_dash.domain.survey_mapping import ColumnMapping
 from dih_dash.domain.survey_schema import DMA_DIMENSIONS, DMA_OVERALL, PSO_DIMENSIONS
+from dih_dash.domain.survey_table import RawTable
 from dih_dash.domain.survey_validation import Issue, ValidationResult, validate
 from dih_dash.gc_pause import gc_paused
 from dih_dash.i18n import t
 from dih_dash.settings import Settings
 from dih_dash.sources.reference import load_counties
 from dih_dash.sources.survey_files import read_table
-from dih_dash.store.store import Actor, NameChange, Store, UploadInfo
+from dih_dash.store.store import Actor, ImportCounts, NameChange, Store, UploadInfo
+
+_Checked = TypeVar("_Checked")
 
 EXIT_ACCEPTED = 0
 EXIT_ROWS_REJECTED = 1
@@ -139,29 +142,16 @@ def _import_bytes(
     skip_invalid: bool,
     demo: bool,
 ) -> ImportReport:
-    # Refuse before the work: reading a large file only to be told "not allowed" is rude.
-    if not dry_run and not actor.is_admin:
-        raise PermissionError(t("store.not_admin_import", "en"))
+    check_may_import(actor, dry_run=dry_run)
     report = ImportReport(file=filename, dry_run=dry_run)
-    try:
-        table = read_table(
-            data,
-            filename,
-            max_bytes=settings.max_upload_mb * 1_048_576,
-            max_rows=settings.max_rows,
-        )
-        report.encoding = table.encoding
-        report.delimiter = table.delimiter
-        # Validating a large file makes millions of short-lived objects that are never
-        # cyclic garbage: without the pause, collections took a third of the import.
-        with gc_paused():
-            result = validate(
-                table, counties=load_counties(), layout=layout, mapping=mapping, wave=wave
-            )
-    except FileRefused as refused:
-        report.refused = refused
+
+    def check(table: RawTable) -> ValidationResult:
+        return validate(table, counties=load_counties(), layout=layout, mapping=mapping, wave=wave)
+
+    # The raw text cells stay inside read_and_check: a million rows of them is a lot.
+    result = read_and_check(data, filename, settings=settings, report=report, check=check)
+    if result is None:
         return report
-    del table  # the raw text cells are no longer needed; a million rows of them is a lot
     result = reject_kind_changes(result, store.member_kinds(result.assessments["member_id"]))
 
     upload = UploadInfo.for_bytes(
@@ -183,7 +173,55 @@ def _import_bytes(
         is_demo=demo,
         carried=carried_columns(result.columns),
     )
-    report.layout = result.layout
+    fill_counts(report, result.layout, outcome)
+    report.errors = list(result.errors)
+    report.warnings = by_row([*result.warnings, *outcome.name_changes])
+    return report
+
+
+def check_may_import(actor: Actor, *, dry_run: bool) -> None:
+    """Raise `PermissionError` for a non-admin storing a file."""
+    # Refuse before the work: reading a large file only to be told "not allowed" is rude.
+    if not dry_run and not actor.is_admin:
+        raise PermissionError(t("store.not_admin_import", "en"))
+
+
+def read_within_limits(data: bytes, filename: str, settings: Settings) -> RawTable:
+    """`read_table` with the settings' upload size and row limits."""
+    return read_table(
+        data,
+        filename,
+        max_bytes=settings.max_upload_mb * 1_048_576,
+        max_rows=settings.max_rows,
+    )
+
+
+def read_and_check(
+    data: bytes,
+    filename: str,
+    *,
+    settings: Settings,
+    report: ImportReport,
+    check: Callable[[RawTable], _Checked],
+) -> _Checked | None:
+    """Read the file within the settings' limits and `check` it; None when the file is
+    refused, with `report.refused` set. Encoding and delimiter go into `report`."""
+    try:
+        table = read_within_limits(data, filename, settings)
+        report.encoding = table.encoding
+        report.delimiter = table.delimiter
+        # Validating a large file makes millions of short-lived objects that are never
+        # cyclic garbage: without the pause, collections took a third of the import.
+        with gc_paused():
+            return check(table)
+    except FileRefused as refused:
+        report.refused = refused
+        return None
+
+
+def fill_counts(report: ImportReport, layout: str, outcome: ImportCounts) -> None:
+    """Copy the layout and the store's counts into `report`."""
+    report.layout = layout
     report.rows = outcome.rows
     report.inserted = outcome.inserted
     report.updated = outcome.updated
@@ -191,9 +229,6 @@ def _import_bytes(
     report.rejected = outcome.rejected
     report.stored = outcome.stored
     report.upload_id = outcome.upload_id
-    report.errors = list(result.errors)
-    report.warnings = _by_row([*result.warnings, *outcome.name_changes])
-    return report
 
 
 def carried_columns(found: Mapping[str, str]) -> set[str]:
@@ -252,6 +287,6 @@ def reject_kind_changes(result: ValidationResult, stored: Mapping[str, str]) -> 
     )
 
 
-def _by_row(issues: Sequence[ReportIssue]) -> list[ReportIssue]:
+def by_row(issues: Sequence[ReportIssue]) -> list[ReportIssue]:
     """File-wide issues first, then by spreadsheet row; ties keep their order."""
     return sorted(issues, key=lambda issue: (issue.row is not None, issue.row or 0))

@@ -13,11 +13,15 @@ from typing import Any
 from dih_dash.domain.phrases import FileRefused
 from dih_dash.domain.services_schema import LAYOUTS, detect_services_layout
 from dih_dash.domain.services_validation import validate_services
-from dih_dash.gc_pause import gc_paused
-from dih_dash.i18n import t
-from dih_dash.services.importing import ImportReport, _by_row
+from dih_dash.services.importing import (
+    ImportReport,
+    by_row,
+    check_may_import,
+    fill_counts,
+    read_and_check,
+    read_within_limits,
+)
 from dih_dash.settings import Settings
-from dih_dash.sources.survey_files import read_table
 from dih_dash.store.services_store import import_services, link_customer, service_counts
 from dih_dash.store.store import Actor, Store, UploadInfo
 
@@ -48,12 +52,7 @@ def is_services_file(data: bytes, filename: str, settings: Settings) -> bool:
     """Whether the file's header is one of the services layouts (False also when the file
     cannot be read: the survey import has said why already)."""
     try:
-        table = read_table(
-            data,
-            filename,
-            max_bytes=settings.max_upload_mb * 1_048_576,
-            max_rows=settings.max_rows,
-        )
+        table = read_within_limits(data, filename, settings)
     except FileRefused:
         return False
     return detect_services_layout(table.header) is not None
@@ -71,22 +70,16 @@ def import_services_file(
     skip_invalid: bool = False,
 ) -> ServicesReport:
     """Read, check and (unless `dry_run`) store one services file, all or nothing."""
-    if not dry_run and not actor.is_admin:
-        raise PermissionError(t("store.not_admin_import", "en"))
+    check_may_import(actor, dry_run=dry_run)
     report = ServicesReport(file=filename, dry_run=dry_run)
-    try:
-        table = read_table(
-            data,
-            filename,
-            max_bytes=settings.max_upload_mb * 1_048_576,
-            max_rows=settings.max_rows,
-        )
-        report.encoding = table.encoding
-        report.delimiter = table.delimiter
-        with gc_paused():
-            result = validate_services(table, layout)
-    except FileRefused as refused:
-        report.refused = refused
+    result = read_and_check(
+        data,
+        filename,
+        settings=settings,
+        report=report,
+        check=lambda table: validate_services(table, layout),
+    )
+    if result is None:
         return report
     upload = UploadInfo.for_bytes(
         data,
@@ -105,15 +98,8 @@ def import_services_file(
         skip_invalid=skip_invalid,
         dry_run=dry_run,
     )
-    report.layout = result.layout
-    report.rows = outcome.rows
-    report.inserted = outcome.inserted
-    report.updated = outcome.updated
-    report.unchanged = outcome.unchanged
-    report.rejected = outcome.rejected
-    report.stored = outcome.stored
-    report.upload_id = outcome.upload_id
-    report.errors = _by_row([*result.errors, *outcome.errors])
-    report.warnings = _by_row([*result.warnings, *outcome.warnings])
+    fill_counts(report, result.layout, outcome)
+    report.errors = by_row([*result.errors, *outcome.errors])
+    report.warnings = by_row([*result.warnings, *outcome.warnings])
     report.unlinked = outcome.unlinked
     return report

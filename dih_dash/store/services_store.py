@@ -24,8 +24,15 @@ from sqlalchemy import Connection, func, insert, select, update
 from dih_dash.domain.services_schema import customer_key, fold_name
 from dih_dash.domain.services_validation import ServiceIssue, ServiceRow
 from dih_dash.i18n import t
-from dih_dash.store.schema import members, service_history, service_links, services, uploads
-from dih_dash.store.store import Actor, Store, UploadInfo, _insert_upload
+from dih_dash.store.schema import members, service_history, service_links, services
+from dih_dash.store.store import (
+    Actor,
+    ImportCounts,
+    Store,
+    UploadInfo,
+    insert_upload,
+    settle_upload,
+)
 
 _BATCH = 500  # keys per IN (…) query: well under SQLite's and PostgreSQL's parameter limits
 # What a re-import compares; a change in any of them is an update (the key is the rest).
@@ -33,14 +40,7 @@ _COMPARED = ("customer_name", "member_pk", "customer_type", "price_eur", "status
 
 
 @dataclass
-class ServicesOutcome:
-    rows: int
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    stored: bool = False
-    upload_id: int | None = None
+class ServicesOutcome(ImportCounts):
     errors: list[ServiceIssue] = field(default_factory=list)  # unknown member ids
     warnings: list[ServiceIssue] = field(default_factory=list)  # unlinked customers
     unlinked: list[str] = field(default_factory=list)  # names as in the file, first spelling
@@ -70,7 +70,7 @@ def import_services(
     transaction = store.write_transaction() if log else store.read_transaction()
     with transaction as conn:
         if log:
-            outcome.upload_id = _insert_upload(conn, upload, actor, now)
+            outcome.upload_id = insert_upload(conn, upload, actor, now)
         known = _member_pks(conn, sorted({r.member_id for r in rows if r.member_id}))
         valid: list[ServiceRow] = []
         for row in rows:
@@ -131,22 +131,7 @@ def import_services(
                         .where(services.c.id == old["id"])
                         .values(updated_at=now, upload_id=outcome.upload_id, **values)
                     )
-        outcome.stored = apply
-        if log and not apply:
-            outcome.inserted = outcome.updated = outcome.unchanged = 0
-        if log:
-            conn.execute(
-                update(uploads)
-                .where(uploads.c.id == outcome.upload_id)
-                .values(
-                    rows=outcome.rows,
-                    inserted=outcome.inserted,
-                    updated=outcome.updated,
-                    unchanged=outcome.unchanged,
-                    rejected=outcome.rejected,
-                    stored=outcome.stored,
-                )
-            )
+        settle_upload(conn, outcome, log=log, apply=apply)
     return outcome
 
 

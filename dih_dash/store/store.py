@@ -135,7 +135,9 @@ class DemoConflictError(ValueError):
 
 
 @dataclass
-class StoreOutcome:
+class ImportCounts:
+    """What an import did to the file's rows, as its `uploads` row records it."""
+
     rows: int
     inserted: int = 0
     updated: int = 0
@@ -143,6 +145,10 @@ class StoreOutcome:
     rejected: int = 0
     stored: bool = False
     upload_id: int | None = None
+
+
+@dataclass
+class StoreOutcome(ImportCounts):
     name_changes: list[NameChange] = field(default_factory=list)
 
 
@@ -246,7 +252,7 @@ class Store:
         transaction = self.write_transaction() if log else self.read_transaction()
         with gc_paused(), transaction as conn:
             if log:
-                outcome.upload_id = _insert_upload(conn, upload, actor, now)
+                outcome.upload_id = insert_upload(conn, upload, actor, now)
             for chunk in _member_chunks(prepared):
                 _import_chunk(
                     conn,
@@ -258,24 +264,7 @@ class Store:
                     upload_id=outcome.upload_id,
                     now=now,
                 )
-            outcome.stored = apply
-            if log and not apply:
-                # Blocked by rejected rows: nothing went in, and the log and the report say
-                # so; what *would* happen is what a dry run (the upload page's check) shows.
-                outcome.inserted = outcome.updated = outcome.unchanged = 0
-            if log:
-                conn.execute(
-                    update(uploads)
-                    .where(uploads.c.id == outcome.upload_id)
-                    .values(
-                        rows=outcome.rows,
-                        inserted=outcome.inserted,
-                        updated=outcome.updated,
-                        unchanged=outcome.unchanged,
-                        rejected=outcome.rejected,
-                        stored=outcome.stored,
-                    )
-                )
+            settle_upload(conn, outcome, log=log, apply=apply)
             if self.before_commit is not None and log:
                 self.before_commit(conn)
         outcome.name_changes.sort(key=lambda c: (c.row is None, c.row or 0, c.member_id))
@@ -558,7 +547,31 @@ def _wave_numbers(waves: pd.Series) -> np.ndarray:
     return waves.map(numbers).to_numpy(dtype="int64")
 
 
-def _insert_upload(conn: Connection, upload: UploadInfo, actor: Actor, now: dt.datetime) -> int:
+def settle_upload(conn: Connection, outcome: ImportCounts, *, log: bool, apply: bool) -> None:
+    """Mark `outcome` stored or not and, when the import is logged, write its counts into
+    its `uploads` row (opened by `insert_upload`)."""
+    outcome.stored = apply
+    if log and not apply:
+        # Blocked by rejected rows: nothing went in, and the log and the report say
+        # so; what *would* happen is what a dry run (the upload page's check) shows.
+        outcome.inserted = outcome.updated = outcome.unchanged = 0
+    if log:
+        conn.execute(
+            update(uploads)
+            .where(uploads.c.id == outcome.upload_id)
+            .values(
+                rows=outcome.rows,
+                inserted=outcome.inserted,
+                updated=outcome.updated,
+                unchanged=outcome.unchanged,
+                rejected=outcome.rejected,
+                stored=outcome.stored,
+            )
+        )
+
+
+def insert_upload(conn: Connection, upload: UploadInfo, actor: Actor, now: dt.datetime) -> int:
+    """Open the `uploads` row of an import (counts zero until `settle_upload`); its id."""
     result = conn.execute(
         insert(uploads)
         .values(

@@ -4,15 +4,12 @@ Chromium): it shows exactly the characters of the file, and no link or styling f
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import textwrap
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from support.processes import free_port, stop, streamlit_run, wait_healthy
 
 pytestmark = pytest.mark.browser
 
@@ -49,45 +46,24 @@ SCRIPT = textwrap.dedent(
 ).format(markdown=MARKDOWN_VALUES, plotly=PLOTLY_VALUES)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def escaped_page(tmp_path: Path, web: object) -> object:
     script = tmp_path / "escaping.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+        streamlit_run(script, port),
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.3)
+        wait_healthy(process, base, lambda: "(its output is not kept)")
         web.goto(base)  # type: ignore[attr-defined]
         web.wait_for_selector(".xtick text", timeout=60_000)  # type: ignore[attr-defined]
         yield web
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def test_markdown_and_plotly_show_the_file_text_as_it_is(escaped_page):

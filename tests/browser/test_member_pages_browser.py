@@ -4,11 +4,11 @@ request leaving the machine — the county map included) and the admin sign-in."
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 from conftest import _require_browser, start_app
+from support.processes import stop
 from test_national_pages_browser import wait_for_app
 
 from dih_dash.auth import hash_password
@@ -29,11 +29,7 @@ def member_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

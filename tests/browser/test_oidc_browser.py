@@ -10,9 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +17,8 @@ from typing import IO
 
 import pytest
 from conftest import ROOT, _require_browser
-from support.oidc.launch import Provider, free_port, running_provider
+from support.oidc.launch import Provider, running_provider
+from support.processes import free_port, stop, streamlit_run, wait_healthy
 
 pytestmark = pytest.mark.browser
 
@@ -63,29 +61,10 @@ def _start_app(folder: Path, port: int, secrets_file: Path, log: IO[bytes]) -> s
     }
     env.pop("DIH_DASH_ADMIN_PASSWORD_HASH", None)
     return subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            # Only this file: never a developer's .streamlit/secrets.toml.
-            "--secrets.files", str(secrets_file),
-        ],
+        # Only this secrets file: never a developer's .streamlit/secrets.toml.
+        streamlit_run(ROOT / "app.py", port, "--secrets.files", str(secrets_file)),
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
-
-
-def _wait_healthy(process: subprocess.Popen, base: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                if answer.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
 @pytest.fixture(scope="module")
@@ -101,15 +80,11 @@ def oidc_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcApp]:
     ):
         process = _start_app(folder, port, _secrets_file(folder, callback, provider), log)
         try:
-            _wait_healthy(process, base, folder / "app.log")
+            app_log = folder / "app.log"
+            wait_healthy(process, base, lambda: app_log.read_text(errors="replace")[-2000:])
             yield OidcApp(base, provider)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop(process)
 
 
 def _app_text(web) -> str:

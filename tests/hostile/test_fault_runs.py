@@ -29,7 +29,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from support.postgres import fresh_schema, postgres_url
 from support.store_data import dump
 
 from dih_dash.cli import main
@@ -48,16 +47,6 @@ def hub_file(path: Path, members: range, *, green: str = "50", name: str = "Firm
     rows = (f"M{i:05d};{name} {i} SRL;T0;CJ;40;{green}\n" for i in members)
     path.write_text(HEADER + "".join(rows), encoding="utf-8")
     return path
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty store: a SQLite file, or a fresh PostgreSQL schema (as tests/store does)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'store.sqlite'}"
-        return
-    with fresh_schema(postgres_url()) as url:
-        yield url
 
 
 @pytest.fixture(autouse=True)

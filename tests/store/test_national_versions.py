@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from support.national_data import dii_and_ai_catalogue, dii_catalogue, national_settings
-from support.replay_server import Fault, ReplayServer
+from support.replay_server import Fault
 
 from dih_dash.services.national import refresh
 from dih_dash.settings import Settings
@@ -31,19 +30,7 @@ from dih_dash.store.schema import national_active, national_datasets, national_v
 SNAPSHOT_ONLY = {2020}
 
 
-@pytest.fixture(autouse=True)
-def _close_engines() -> Iterator[None]:
-    yield
-    dispose_engines()
-
-
-@pytest.fixture
-def eurostat(replay_server: ReplayServer) -> ReplayServer:
-    from support.national_data import ai_body, dii_body
-
-    replay_server.serve("isoc_e_dii", dii_body())
-    replay_server.serve("isoc_eb_ai", ai_body())
-    return replay_server
+pytestmark = pytest.mark.usefixtures("close_national_engines")
 
 
 def replica(tmp_path: Path, store_url: str, eurostat_url: str, name: str, **extra: str) -> Settings:

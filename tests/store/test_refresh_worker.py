@@ -7,34 +7,22 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.national_data import ai_body, dii_body, dii_catalogue, national_env
+from support.national_data import dii_catalogue, national_env
 from support.replay_server import Fault, ReplayServer
 
 from dih_dash.services.national import INTERRUPTED, RefreshWorker
 from dih_dash.settings import Settings, load_settings
 from dih_dash.sources.schedule import Schedule, slot_after
-from dih_dash.store import Store
 from dih_dash.store import national as stored
-from dih_dash.store.national_data import dispose_engines, load_national
+from dih_dash.store.national_data import load_national
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _close_engines() -> Iterator[None]:
-    yield
-    dispose_engines()
-
-
-@pytest.fixture
-def eurostat(replay_server: ReplayServer) -> ReplayServer:
-    replay_server.serve("isoc_e_dii", dii_body())
-    replay_server.serve("isoc_eb_ai", ai_body())
-    return replay_server
+pytestmark = pytest.mark.usefixtures("close_national_engines")
 
 
 @pytest.fixture
@@ -42,15 +30,6 @@ def env(tmp_path: Path, store_url: str, eurostat: ReplayServer) -> dict[str, str
     # The national store follows the database: the data folder on SQLite, the database
     # on PostgreSQL (DIH_DASH_NATIONAL_STORE=auto).
     return national_env(tmp_path, eurostat.base_url, DIH_DASH_DATABASE_URL=store_url)
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    opened = Store.open(store_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def settings_of(env: dict[str, str], **extra: str) -> Settings:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support.processes import free_port, stop
 
 HERE = Path(__file__).resolve().parent
 CLIENT_ID = "dih-dash"
@@ -29,12 +29,6 @@ def _missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def install() -> str:
@@ -88,12 +82,7 @@ def running_provider(redirect_uri: str, *, log: Path | None = None) -> Iterator[
         _wait_for_metadata(provider, log)
         yield provider
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process)
         if log:
             output.close()  # type: ignore[union-attr]
 

@@ -137,7 +137,6 @@ for dimension in weakest_dimensions(latest):
 
 # The member's own one-page report (spec/edih-services.md §6), built only on a click.
 report_inputs = {
-    "national": national_dii(data.national().rows_of(*NATIONAL_DII_INDICATORS)),
     "services": services,
     "reassess_months": config.reassess_months,
     "min_group": config.min_group_size,
@@ -146,7 +145,9 @@ report_inputs = {
 
 
 def _member_pdf(member: str, lang: str) -> bytes:
-    return report_pdf(report_for(frame, member, **report_inputs), lang)
+    # Worked out on a click, not on every rerun of the page.
+    national = national_dii(data.national().rows_of(*NATIONAL_DII_INDICATORS))
+    return report_pdf(report_for(frame, member, national=national, **report_inputs), lang)
 
 
 st.subheader(tr("member_report.page.heading"))

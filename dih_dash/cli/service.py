@@ -11,21 +11,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import signal
-import sys
 from types import FrameType
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from dih_dash.cli.common import EXIT_STORE, STORE_ERRORS, fail
+from dih_dash.cli.errors import one_line
 from dih_dash.services.national import RefreshWorker
-from dih_dash.settings import SettingsError, load_settings
+from dih_dash.settings import load_settings
 from dih_dash.sources.reference import load_catalogue
 from dih_dash.store import open_store
-from dih_dash.store.engine import StoreURLError
-from dih_dash.store.migrate import SchemaTooNewError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_STORE = 3
 # sysexits' EX_TEMPFAIL: another refresh holds the lock; cron may simply try later.
 EXIT_BUSY = 75
 
@@ -68,17 +66,15 @@ def run_worker(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
         store = open_store(settings)
-    except (SettingsError, StoreURLError, SchemaTooNewError, SQLAlchemyError) as exc:
-        print(f"dih-dash worker: cannot open the store: {exc}", file=sys.stderr)
-        return EXIT_STORE
+    except STORE_ERRORS as exc:
+        return fail("worker", EXIT_STORE, f"cannot open the store: {one_line(exc)}")
     try:
         worker = RefreshWorker(settings, load_catalogue(), store.engine, log=_log)
         if args.once:
             try:
                 result = worker.cycle("once")
             except SQLAlchemyError as exc:
-                print(f"dih-dash worker: the store cannot be reached: {exc}", file=sys.stderr)
-                return EXIT_STORE
+                return fail("worker", EXIT_STORE, f"the store cannot be reached: {one_line(exc)}")
             if result.status == "busy":
                 _log(result.reason)
                 return EXIT_BUSY

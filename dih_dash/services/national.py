@@ -214,6 +214,9 @@ def manual_refresh(
                 return RefreshReport(ok=False, outcomes=(), errors=(BUSY,))
             run_id = stored.start_run(engine, "manual", process_name())
             try:
+                # As the worker does: a refresh the data folder holds from before the database
+                # was used must become the base this one carries its other datasets from.
+                adopt_folder_refresh(settings)
                 report = refresh(
                     settings, catalogue, datasets, progress=progress, client=client, locked=True
                 )

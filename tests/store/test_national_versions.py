@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from support.national_data import dii_and_ai_catalogue, dii_catalogue, national_settings
 from support.replay_server import Fault
 
-from dih_dash.services.national import refresh
+from dih_dash.services.national import manual_refresh, refresh
 from dih_dash.settings import Settings
 from dih_dash.sources.refresh import BUSY
 from dih_dash.store import national as stored
@@ -286,3 +286,23 @@ def test_a_refresh_with_the_database_down_is_reported_not_raised(tmp_path, euros
     assert report.errors[0].startswith("the database cannot be reached")
     assert eurostat.requests == []
     assert set(load_national(down).tidy["period"]) == SNAPSHOT_ONLY
+
+
+def test_a_refresh_by_hand_first_adopts_the_data_folder_refresh(tmp_path, store_url, eurostat):
+    # A refresh of one dataset, by hand, before any worker ran: the folder's refresh of the
+    # other dataset must be carried into the database, not replaced by the snapshot's.
+    folder = national_settings(
+        tmp_path, eurostat.base_url, DIH_DASH_DATA_DIR=str(tmp_path / "a"),
+        DIH_DASH_NATIONAL_STORE="folder",
+    )  # fmt: skip
+    assert run(folder, dii_and_ai_catalogue()).ok
+    assert load_national(folder).datasets["isoc_eb_ai"].origin == "refresh"
+    settings = replica(tmp_path, store_url, eurostat.base_url, "a")
+
+    report = manual_refresh(
+        settings, dii_and_ai_catalogue(), national_engine(settings), ["isoc_e_dii"]
+    )
+
+    assert report.ok, report.message
+    other = load_national(replica(tmp_path, store_url, eurostat.base_url, "b"))
+    assert other.datasets["isoc_eb_ai"].origin == "refresh"

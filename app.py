@@ -74,6 +74,8 @@ pages = {
         page("app_pages/cohort_overview.py", "cohort_overview", ":material/dashboard:", "cohort"),
         page("app_pages/progress.py", "progress", ":material/trending_up:", "progress"),
         page("app_pages/counties.py", "counties", ":material/map:", "counties"),
+        page("app_pages/hub_services.py", "hub_services", ":material/handshake:", "services"),
+        page("app_pages/impact.py", "impact", ":material/insights:", "impact"),
     ],
     tr("nav.section_workshop"): [
         page("app_pages/presentation.py", "presentation", ":material/slideshow:", "presentation"),
@@ -96,6 +98,20 @@ pages[tr("nav.section_admin")] = [
         hidden=not admin,
     ),
     page("app_pages/upload.py", "upload", ":material/upload_file:", "upload", hidden=not admin),
+    page(
+        "app_pages/service_links.py",
+        "service_links",
+        ":material/link:",
+        "service-links",
+        hidden=not admin,
+    ),
+    page(
+        "app_pages/reassessment.py",
+        "reassessment",
+        ":material/event_repeat:",
+        "reassessment",
+        hidden=not admin,
+    ),
     page("app_pages/sign_in.py", "sign_out" if admin else "sign_in", ":material/login:", "sign-in"),
 ]
 

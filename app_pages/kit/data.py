@@ -32,6 +32,7 @@ from dih_dash.sources.national_store import MANIFEST, NationalData
 from dih_dash.sources.reference import county_table, load_catalogue
 from dih_dash.store import Actor, Store, open_store
 from dih_dash.store.national_data import VersionPoll, load_national
+from dih_dash.store.services_store import load_services, unlinked_customers
 
 
 def catalogue() -> Catalogue:
@@ -182,6 +183,32 @@ def county_geojson() -> dict:
 
 def clear_members_cache() -> None:
     _assessments_cached.clear()
+    _services_cached.clear()
+    _unlinked_cached.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _services_cached(url: str, version: tuple) -> pd.DataFrame:
+    return load_services(store())
+
+
+def services() -> pd.DataFrame:
+    """The stored services delivered (see `services_store.load_services`): the real ones
+    once there are any, else the demo ones, as for the assessments. Keyed by the store's
+    data version, so an import or a link made anywhere shows up on the next rerun."""
+    frame = _services_cached(settings().database_url, members_version())
+    demo = frame["is_demo"].astype(bool)
+    return frame[~demo].reset_index(drop=True) if (~demo).any() else frame
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _unlinked_cached(url: str, version: tuple) -> pd.DataFrame:
+    return unlinked_customers(store())
+
+
+def unlinked() -> pd.DataFrame:
+    """The customer names stored unlinked, once each (staff pages only)."""
+    return _unlinked_cached(settings().database_url, members_version())
 
 
 T = TypeVar("T")

@@ -68,8 +68,10 @@ def import_services_file(
     layout: str = "auto",
     dry_run: bool = False,
     skip_invalid: bool = False,
+    demo: bool = False,
 ) -> ServicesReport:
-    """Read, check and (unless `dry_run`) store one services file, all or nothing."""
+    """Read, check and (unless `dry_run`) store one services file, all or nothing.
+    `demo` marks every row and the upload as demo data (only `services.demo` passes it)."""
     check_may_import(actor, dry_run=dry_run)
     report = ServicesReport(file=filename, dry_run=dry_run)
     result = read_and_check(
@@ -87,6 +89,7 @@ def import_services_file(
         layout=result.layout,
         encoding=report.encoding,
         delimiter=report.delimiter,
+        kind="demo" if demo else "file",
     )
     outcome = import_services(
         store,
@@ -97,6 +100,7 @@ def import_services_file(
         rejected=result.rejected,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
+        is_demo=demo,
     )
     fill_counts(report, result.layout, outcome)
     report.errors = by_row([*result.errors, *outcome.errors])

@@ -277,6 +277,8 @@ services = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("upload_id", Integer, ForeignKey("uploads.id", ondelete="SET NULL")),
+    # Revision 0006: rows of the demo data, removed with it.
+    Column("is_demo", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("service_key"),
     Index("ix_services_customer_key", "customer_key"),
     Index("ix_services_member_pk", "member_pk"),

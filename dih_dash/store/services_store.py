@@ -19,11 +19,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 
 from dih_dash.domain.services_schema import customer_key, fold_name
 from dih_dash.domain.services_validation import ServiceIssue, ServiceRow
 from dih_dash.i18n import t
+from dih_dash.store import bulk
 from dih_dash.store.schema import members, service_history, service_links, services
 from dih_dash.store.store import (
     Actor,
@@ -56,6 +59,7 @@ def import_services(
     rejected: int = 0,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    is_demo: bool = False,
 ) -> ServicesOutcome:
     """Store the valid service rows of one file, all in one transaction.
 
@@ -109,6 +113,7 @@ def import_services(
                             created_at=now,
                             updated_at=now,
                             upload_id=outcome.upload_id,
+                            is_demo=is_demo,
                             **values,
                         )
                     )
@@ -261,3 +266,136 @@ def service_counts(store: Store) -> dict[str, int]:
             select(func.count()).select_from(services).where(services.c.member_pk.is_(None))
         ).scalar_one()
     return {"services": int(total), "services_unlinked": int(unlinked)}
+
+
+# Columns of `load_services`, in order.
+SERVICE_COLUMNS: tuple[str, ...] = (
+    "service_id",
+    "customer_name",
+    "customer_key",
+    "member_id",
+    "member_name",
+    "org_type",
+    "customer_type",
+    "category",
+    "start_date",
+    "end_date",
+    "description",
+    "price_eur",
+    "status",
+    "is_demo",
+    "upload_id",
+)
+
+
+def load_services(store: Store, include_demo: bool = True) -> pd.DataFrame:
+    """Every stored service, one row each, with the member it is linked to.
+
+    `member_id`, `member_name` and `org_type` (the linked member's kind, `sme`/`pso`) are None
+    while the row is unlinked; `customer_type` is as the file gave it (`SME`, `PSO`,
+    `Small mid-cap`; None for hub-template rows); `category` is one of
+    `services_schema.CATEGORIES`; dates are `datetime.date` or None; `price_eur` float (NaN
+    when not given). Sorted by start date (undated last), then id.
+    """
+    query = select(
+        services.c.id.label("service_id"),
+        services.c.customer_name,
+        services.c.customer_key,
+        members.c.member_id,
+        members.c.company_name.label("member_name"),
+        members.c.org_type,
+        services.c.customer_type,
+        services.c.category,
+        services.c.start_date,
+        services.c.end_date,
+        services.c.description,
+        services.c.price_eur,
+        services.c.status,
+        services.c.is_demo,
+        services.c.upload_id,
+    ).join_from(services, members, services.c.member_pk == members.c.id, isouter=True)
+    if not include_demo:
+        query = query.where(services.c.is_demo.is_(False))
+    with store.read_transaction() as conn:
+        found = bulk.select_columns(conn, query)
+    frame = pd.DataFrame({name: pd.Series(found[name], dtype=object) for name in SERVICE_COLUMNS})
+    frame["service_id"] = frame["service_id"].astype("int64")
+    frame["is_demo"] = np.array(found["is_demo"], dtype=bool)
+    frame["price_eur"] = pd.to_numeric(frame["price_eur"], errors="coerce").astype("float64")
+    for name in ("start_date", "end_date"):
+        frame[name] = [_as_date(v) for v in frame[name]]
+    frame["upload_id"] = frame["upload_id"].astype("Int64")
+    order = [
+        (d is None, d or dt.date.min, i)
+        for d, i in zip(frame["start_date"], frame["service_id"], strict=True)
+    ]
+    frame = frame.iloc[sorted(range(len(frame)), key=order.__getitem__)]
+    return frame.reset_index(drop=True)
+
+
+def _as_date(value: object) -> dt.date | None:
+    # SQLite hands dates back as ISO text through the driver.
+    if value is None or isinstance(value, float):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def unlinked_customers(store: Store) -> pd.DataFrame:
+    """The customer names stored unlinked, once per folded name: `customer_key`,
+    `customer_name` (the most recent spelling), `customer_type`, `services` (how many rows),
+    `first_start`, `last_end`. The linking page lists these; sorted by name."""
+    columns = [
+        "customer_key",
+        "customer_name",
+        "customer_type",
+        "services",
+        "first_start",
+        "last_end",
+    ]
+    frame = load_services(store)
+    frame = frame[frame["member_id"].isna()]
+    if frame.empty:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    rows = []
+    for key, group in frame.groupby("customer_key", sort=False):
+        starts = [d for d in group["start_date"] if d is not None]
+        ends = [d for d in group["end_date"] if d is not None]
+        kinds = [k for k in group["customer_type"] if k]
+        rows.append(
+            {
+                "customer_key": key,
+                "customer_name": group.sort_values("service_id")["customer_name"].iloc[-1],
+                "customer_type": kinds[-1] if kinds else None,
+                "services": len(group),
+                "first_start": min(starts) if starts else None,
+                "last_end": max(ends) if ends else None,
+            }
+        )
+    found = pd.DataFrame(rows, columns=columns)
+    order = found["customer_name"].map(fold_name)
+    return found.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def service_links_frame(store: Store) -> pd.DataFrame:
+    """The links staff made: `customer_name`, `member_id`, `member_name`, `linked_by`,
+    `linked_at`, newest first."""
+    query = (
+        select(
+            service_links.c.customer_name,
+            members.c.member_id,
+            members.c.company_name.label("member_name"),
+            service_links.c.linked_by,
+            service_links.c.linked_at,
+        )
+        .join_from(service_links, members, service_links.c.member_pk == members.c.id)
+        .order_by(service_links.c.linked_at.desc(), service_links.c.id.desc())
+    )
+    with store.read_transaction() as conn:
+        records = conn.execute(query).all()
+    return pd.DataFrame.from_records(
+        records, columns=["customer_name", "member_id", "member_name", "linked_by", "linked_at"]
+    )

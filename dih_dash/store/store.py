@@ -55,6 +55,7 @@ from dih_dash.store.schema import (
     assessments,
     member_name_history,
     members,
+    services,
     uploads,
 )
 
@@ -339,7 +340,7 @@ class Store:
             )
         return dict(zip(found["member_id"], found["org_type"], strict=True))
 
-    def data_version(self) -> tuple[int, int, int, int, str]:
+    def data_version(self) -> tuple[int, int, int, int, str, int, str]:
         """Changes whenever stored data does: every write is an upload (a new id) or a
         deletion (fewer rows), and updates move `updated_at`. Pages key their caches on it."""
         with self.read_transaction() as conn:
@@ -350,9 +351,15 @@ class Store:
                     select(func.count()).select_from(uploads).scalar_subquery(),
                     select(func.coalesce(func.max(uploads.c.id), 0)).scalar_subquery(),
                     select(func.max(assessments.c.updated_at)).scalar_subquery(),
+                    # Linking a customer writes no upload: the services' own stamp moves.
+                    select(func.count()).select_from(services).scalar_subquery(),
+                    select(func.max(services.c.updated_at)).scalar_subquery(),
                 )
             ).one()
-        return int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4])
+        return (
+            int(row[0]), int(row[1]), int(row[2]), int(row[3]), str(row[4]),
+            int(row[5]), str(row[6]),
+        )  # fmt: skip
 
     def has_data(self) -> bool:
         with self.read_transaction() as conn:
@@ -422,6 +429,9 @@ class Store:
             )
             _delete_members(conn, empty_demo)
             conn.execute(update(members).where(members.c.is_demo.is_(True)).values(is_demo=False))
+            removed_services = conn.execute(
+                services.delete().where(services.c.is_demo.is_(True))
+            ).rowcount
             removed_uploads = conn.execute(
                 uploads.delete().where(uploads.c.kind == "demo")
             ).rowcount
@@ -429,6 +439,7 @@ class Store:
             "members": len(empty_demo),
             "assessments": removed_assessments,
             "history": removed_history,
+            "services": removed_services,
             "uploads": removed_uploads,
         }
 

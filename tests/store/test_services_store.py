@@ -178,3 +178,54 @@ def test_a_backup_keeps_services_history_and_links(
     names = ("services", "service_history", "service_links")
     original, restored = table_rows(store_url), table_rows(copy)
     assert {n: restored[n] for n in names} == {n: original[n] for n in names}
+
+
+def test_load_services_gives_each_row_with_its_member_and_the_unlinked_names_once(
+    store: Store, settings: Settings
+) -> None:
+    from dih_dash.store.services_store import load_services, unlinked_customers
+
+    add_members(store, settings, {"RO100": "ALFA MOBILIER SRL", "RO200": "Ștefănescu Soft S.R.L."})
+    import_services_file(store, EXPORT_XLSX, "services.xlsx", actor=ADMIN, settings=settings)
+    frame = load_services(store)
+    assert len(frame) == 5
+    by_name = frame.set_index("customer_name")
+    assert by_name.loc["Alfa Mobilier S.R.L.", "member_id"] == "RO100"
+    assert by_name.loc["Alfa Mobilier S.R.L.", "org_type"] == "sme"
+    assert by_name.loc["Beta Consult SA", "member_id"] is None
+    assert not frame["is_demo"].any()
+    starts = [d for d in frame["start_date"] if d is not None]
+    assert starts == sorted(starts) and all(type(d).__name__ == "date" for d in starts)
+    unlinked = unlinked_customers(store)
+    assert list(unlinked["customer_name"]) == [
+        "Beta Consult SA",
+        "Gama Trading S.A.",
+        "Primăria Comunei Țaga",
+    ]
+    assert list(unlinked["services"]) == [1, 1, 1]
+    before = store.data_version()
+    assert link_customer(store, "Beta Consult", "RO100", ADMIN) == 1
+    assert store.data_version() != before  # a link alone moves the pages' cache key
+    assert "Beta Consult SA" not in set(unlinked_customers(store)["customer_name"])
+
+
+def test_demo_services_go_with_the_demo_and_real_ones_stay(
+    store: Store, settings: Settings
+) -> None:
+    from dih_dash.store.services_store import load_services
+
+    add_members(store, settings, {"RO100": "ALFA MOBILIER SRL"})
+    import_services_file(store, EXPORT_XLSX, "services.xlsx", actor=ADMIN, settings=settings)
+    demo_file = "customer;customer type;service category delivered;dates\n" + (
+        "Alfa Mobilier SRL;SME;Test before invest;2025-03-01 / 2025-03-02\n"
+    )
+    report = import_services_file(
+        store, demo_file.encode(), "demo.csv", actor=ADMIN, settings=settings, demo=True
+    )
+    assert report.stored and report.inserted == 1
+    frame = load_services(store)
+    assert list(frame["is_demo"]).count(True) == 1
+    assert len(load_services(store, include_demo=False)) == 5
+    removed = store.remove_demo(ADMIN)
+    assert removed["services"] == 1 and removed["uploads"] == 1
+    assert len(load_services(store)) == 5

@@ -7,6 +7,7 @@ a link made once (`dih-dash services link`) applies to every row that folds the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -97,6 +98,9 @@ def detect_services_layout(header: Sequence[str]) -> str | None:
 # --- values ----------------------------------------------------------------------------------
 
 
+# Cached: an export repeats a handful of categories and types, and each customer's name, on
+# thousands of rows.
+@functools.lru_cache(maxsize=4096)
 def _word_key(text: str) -> str:
     folded = fold_diacritics(comma_below(text)).casefold()
     return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
@@ -130,6 +134,7 @@ def parse_customer_type(text: str) -> str | None:
 LEGAL_FORMS: frozenset[str] = frozenset({"srl", "sa", "pfa", "ii"})
 
 
+@functools.lru_cache(maxsize=16384)
 def fold_name(name: str) -> str:
     """The form of a customer's or member's name that linking compares (spec §3.3).
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from dih_dash.domain.services_schema import customer_key, fold_name
 from dih_dash.domain.services_validation import ServiceIssue, ServiceRow
@@ -38,6 +38,7 @@ from dih_dash.store.store import (
 )
 
 _BATCH = 500  # keys per IN (…) query: well under SQLite's and PostgreSQL's parameter limits
+_WHOLE_TABLE = 2000  # more keys than this: read the services table once instead
 # What a re-import compares; a change in any of them is an update (the key is the rest).
 _COMPARED = ("customer_name", "member_pk", "customer_type", "price_eur", "status")
 
@@ -89,6 +90,11 @@ def import_services(
         linked = _link_names(conn, valid, outcome)
         apply = log and (outcome.rejected == 0 or skip_invalid)
         stored = _stored(conn, [r.key for r in valid])
+        # Collected and written in one executemany per statement: a statement per row
+        # spends more time building SQL than the database spends storing.
+        new_rows: list[dict[str, Any]] = []
+        replaced: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
         for row in valid:
             member_pk = known[row.member_id] if row.member_id else linked.get(row.customer_key)
             values = {
@@ -101,41 +107,52 @@ def import_services(
             old = stored.get(row.key)
             if old is None:
                 outcome.inserted += 1
-                if apply:
-                    conn.execute(
-                        insert(services).values(
-                            service_key=row.key,
-                            customer_key=row.customer_key,
-                            category=row.category,
-                            start_date=row.start_date,
-                            end_date=row.end_date,
-                            description=row.description,
-                            created_at=now,
-                            updated_at=now,
-                            upload_id=outcome.upload_id,
-                            is_demo=is_demo,
-                            **values,
-                        )
-                    )
+                new_rows.append(
+                    {
+                        "service_key": row.key,
+                        "customer_key": row.customer_key,
+                        "category": row.category,
+                        "start_date": row.start_date,
+                        "end_date": row.end_date,
+                        "description": row.description,
+                        "created_at": now,
+                        "updated_at": now,
+                        "upload_id": outcome.upload_id,
+                        "is_demo": is_demo,
+                        **values,
+                    }
+                )
             elif all(old[c] == values[c] for c in _COMPARED):
                 outcome.unchanged += 1
             else:
                 outcome.updated += 1
-                if apply:
-                    conn.execute(
-                        insert(service_history).values(
-                            service_id=old["id"],
-                            written_by_upload=old["upload_id"],
-                            replaced_by_upload=outcome.upload_id,
-                            replaced_at=now,
-                            **{c: old[c] for c in _COMPARED},
-                        )
+                replaced.append(
+                    {
+                        "service_id": old["id"],
+                        "written_by_upload": old["upload_id"],
+                        "replaced_by_upload": outcome.upload_id,
+                        "replaced_at": now,
+                        **{c: old[c] for c in _COMPARED},
+                    }
+                )
+                changed.append({"row_id": old["id"], "upload_id": outcome.upload_id, **values})
+        if apply:
+            for batch in _batches(new_rows):
+                conn.execute(insert(services), list(batch))
+            for batch in _batches(replaced):
+                conn.execute(insert(service_history), list(batch))
+            if changed:
+                statement = (
+                    update(services)
+                    .where(services.c.id == bindparam("row_id"))
+                    .values(
+                        updated_at=now,
+                        upload_id=bindparam("upload_id"),
+                        **{c: bindparam(c) for c in _COMPARED},
                     )
-                    conn.execute(
-                        update(services)
-                        .where(services.c.id == old["id"])
-                        .values(updated_at=now, upload_id=outcome.upload_id, **values)
-                    )
+                )
+                for batch in _batches(changed):
+                    conn.execute(statement, list(batch))
         settle_upload(conn, outcome, log=log, apply=apply)
     return outcome
 
@@ -157,7 +174,17 @@ def _stored(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     columns = [services.c.id, services.c.service_key, services.c.upload_id]
     columns += [services.c[c] for c in _COMPARED]
-    for batch in _batches(sorted(set(keys))):
+    wanted = sorted(set(keys))
+    if len(wanted) > _WHOLE_TABLE:
+        # A big file: one pass over the table beats many IN lists, which PostgreSQL scans
+        # once per list while its statistics still call the table small (before autovacuum
+        # has analysed a first import).
+        keep = set(wanted)
+        for row in conn.execute(select(*columns)):
+            if row.service_key in keep:
+                found[row.service_key] = dict(row._mapping)
+        return found
+    for batch in _batches(wanted):
         for row in conn.execute(select(*columns).where(services.c.service_key.in_(batch))):
             found[row.service_key] = dict(row._mapping)
     return found

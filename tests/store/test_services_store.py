@@ -229,3 +229,22 @@ def test_demo_services_go_with_the_demo_and_real_ones_stay(
     removed = store.remove_demo(ADMIN)
     assert removed["services"] == 1 and removed["uploads"] == 1
     assert len(load_services(store)) == 5
+
+
+def test_a_big_file_is_compared_by_one_pass_over_the_table(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above `_WHOLE_TABLE` keys the stored rows are read in one pass instead of IN lists:
+    the same answer, unchanged and updated rows alike."""
+    from dih_dash.store import services_store
+
+    add_members(store, settings, {"RO100": "ALFA MOBILIER SRL"})
+    first = import_services_file(store, EXPORT_CSV, "s.csv", actor=ADMIN, settings=settings)
+    assert first.inserted == 3
+    monkeypatch.setattr(services_store, "_WHOLE_TABLE", 2)
+    again = import_services_file(store, EXPORT_CSV, "again.csv", actor=ADMIN, settings=settings)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
+    changed = EXPORT_CSV.replace(b"Completed", b"Ongoing", 1)
+    assert changed != EXPORT_CSV
+    report = import_services_file(store, changed, "changed.csv", actor=ADMIN, settings=settings)
+    assert report.updated == 1 and report.inserted == 0

@@ -10,6 +10,7 @@ from app_pages.kit import context, data, widgets
 from dih_dash.charts.cards import Card, cards_html
 from dih_dash.charts.national import kpi_gap_chart
 from dih_dash.domain.catalogue import DIMENSIONS
+from dih_dash.domain.geo import geo_name
 from dih_dash.domain.provenance import flag_legend, source_line, source_name
 
 tr = context.translator()
@@ -80,6 +81,34 @@ def gap_text(indicator: str, gap: float | None) -> str:
     return tr.pp(gap, entry.decimals) if entry.is_percentage else tr.signed(gap, entry.decimals)
 
 
+def target_text(indicator: str, target: float) -> str:
+    """The 2030 target as the Decision says it: "80%", "20 million", "500" (no decimals on
+    a whole number), in its own unit where the source stored it in another."""
+    entry = catalogue[indicator]
+    decimals = 0 if float(target).is_integer() else entry.decimals
+    if entry.target_unit:
+        return tr(f"units_amount.{entry.target_unit}", n=tr.num(target, decimals))
+    if entry.is_percentage:
+        return tr.pct(target, decimals)
+    return value_text(indicator, target) if decimals else tr.num(target, 0)
+
+
+def rank_text(row: pd.Series) -> str:
+    """ "24 of 27", or for a tie "24–27 of 27 (tied with Hungary, Slovenia, Slovakia)"."""
+    if pd.isna(row["rank"]):
+        return "–"
+    rank, others = int(row["rank"]), tuple(row["tied_with"])
+    if not others:
+        return tr("romania_vs_eu.rank_of", rank=rank, of=int(row["ranked"]))
+    return tr(
+        "romania_vs_eu.rank_tied",
+        first=rank,
+        last=rank + len(others),
+        of=int(row["ranked"]),
+        others=", ".join(geo_name(g, tr.lang) for g in others),
+    )
+
+
 def card(row: pd.Series) -> Card:
     entry = catalogue[row["indicator"]]
     eu_level = row["target_level"] == "eu"
@@ -88,7 +117,7 @@ def card(row: pd.Series) -> Card:
         lines = [tr("romania_vs_eu.no_country_data")]
         if not pd.isna(row["target"]):
             key = "romania_vs_eu.eu_target_line" if eu_level else "romania_vs_eu.target_line"
-            lines.append(tr(key, target=value_text(entry.id, row["target"])))
+            lines.append(tr(key, target=target_text(entry.id, row["target"])))
         return Card(title, definition, lines=lines, source=entry.note(tr.lang))
     better = row["better"]
     lines = [
@@ -96,21 +125,20 @@ def card(row: pd.Series) -> Card:
             "romania_vs_eu.eu_total_line" if entry.is_count else "romania_vs_eu.eu_line",
             value=value_text(entry.id, row["eu_value"]),
         ),
-        tr(
-            "romania_vs_eu.rank_line",
-            rank=int(row["rank"]) if not pd.isna(row["rank"]) else "–",
-            of=int(row["ranked"]),
-        ),
+        tr("romania_vs_eu.rank_line", rank=rank_text(row)),
     ]
     if not pd.isna(row["target"]):
-        distance = (
-            "–"
-            if pd.isna(row["distance_to_target"])
-            else gap_text(entry.id, row["distance_to_target"]).lstrip("+")
-        )
         prefix = "romania_vs_eu.eu_" if eu_level else "romania_vs_eu."
-        lines.append(tr(f"{prefix}target_line", target=value_text(entry.id, row["target"])))
-        lines.append(tr(f"{prefix}distance_line", distance=distance))
+        lines.append(tr(f"{prefix}target_line", target=target_text(entry.id, row["target"])))
+        distance = row["distance_to_target"]
+        if pd.isna(distance):
+            lines.append(tr(f"{prefix}distance_line", distance="–"))
+        elif distance == 0:
+            lines.append(tr(f"{prefix}target_reached_line"))
+        else:
+            lines.append(
+                tr(f"{prefix}distance_line", distance=gap_text(entry.id, distance).lstrip("+"))
+            )
     flags = [f for f in (row["home_flag"], row["eu_flag"]) if f]
     return Card(
         title,
@@ -137,16 +165,44 @@ if view == "cards":
         st.subheader(tr(f"dimensions.{dimension}"))
         st.html(cards_html([card(row) for _, row in rows.iterrows()]))
 else:
+    # Each number as its card says it (the indicator's own decimals, a target in its own
+    # unit, "–" where there is none), so the table and its download read like the cards.
+    def cell(indicator: str, value: object, say: object = None) -> str:
+        if value is None or pd.isna(value):
+            return "–"
+        if say is not None:
+            return say(indicator, value)
+        return tr.num(float(value), catalogue[indicator].decimals)
+
+    def distance_cell(row: pd.Series) -> str:
+        text = cell(row["indicator"], row["distance_to_target"])
+        if text == "–" or row["target_level"] != "eu":
+            return text
+        return tr("romania_vs_eu.eu_level_value", value=text)  # the EU's, not Romania's
+
+    rows = [row for _, row in table.iterrows()]
     shown = pd.DataFrame(
         {
-            tr("common.indicator"): [catalogue[i].label(tr.lang) for i in table["indicator"]],
-            tr("common.data_year"): table["period"].astype("Int64"),
-            tr("common.romania"): table["home_value"].round(2),
-            tr("common.eu_average"): table["eu_value"].round(2),
-            tr("common.gap_to_eu"): table["gap"].round(2),
-            tr("common.rank"): table["rank"].astype("Int64"),
-            tr("common.target_2030"): table["target"],
-            tr("common.distance_to_target"): table["distance_to_target"].round(2),
+            tr("common.indicator"): [catalogue[r["indicator"]].label(tr.lang) for r in rows],
+            tr("common.data_year"): [
+                "–" if pd.isna(r["period"]) else str(int(r["period"])) for r in rows
+            ],
+            tr("common.romania"): [cell(r["indicator"], r["home_value"]) for r in rows],
+            tr("common.eu_average"): [
+                cell(r["indicator"], r["eu_value"])
+                + (
+                    f" ({tr('romania_vs_eu.eu_total_short')})"
+                    if catalogue[r["indicator"]].is_count and not pd.isna(r["eu_value"])
+                    else ""
+                )
+                for r in rows
+            ],
+            tr("common.gap_to_eu"): [cell(r["indicator"], r["gap"], gap_text) for r in rows],
+            tr("common.rank"): [rank_text(r) for r in rows],
+            tr("common.target_2030"): [
+                cell(r["indicator"], r["target"], target_text) for r in rows
+            ],
+            tr("common.distance_to_target"): [distance_cell(r) for r in rows],
             tr("common.unit"): [
                 tr(f"units.{u}") if tr.has(f"units.{u}") else u for u in table["unit"]
             ],

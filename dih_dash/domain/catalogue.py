@@ -48,6 +48,10 @@ class Indicator:
     instrument: str = ""
     decimals: int = 1
     kpi: bool = False  # a Digital Decade KPI, shown on the "Romania vs EU" page
+    # The unit of the stored 2030 target when the source gives it in another unit than the
+    # series (DESI 2026 stores the ICT specialists' target as 20 in a "thousands" column,
+    # but the Decision's target is 20 million): the target is then said in this unit.
+    target_unit: str | None = None
 
     def label(self, lang: str) -> str:
         return self.label_ro if lang == "ro" else self.label_en
@@ -206,6 +210,7 @@ def _from_mapping(data: Mapping[str, Any]) -> list[Indicator]:
                 instrument=raw.get("instrument", ""),
                 decimals=int(raw.get("decimals", 1)),
                 kpi=bool(raw.get("kpi", False)),
+                target_unit=raw.get("target_unit"),
             )
         )
     return entries

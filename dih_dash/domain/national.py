@@ -102,6 +102,8 @@ class Comparison:
     source: str
     higher_is_better: bool = True
     target_level: str = "country"
+    # The other member states sharing Romania's rank (a tie: 0 unicorns for RO, HU, SI, SK).
+    tied_with: tuple[str, ...] = ()
 
     @property
     def better_than_eu(self) -> bool | None:
@@ -133,6 +135,11 @@ def compare(
     ranks = ranking(year, entry, period)
     mine = ranks[ranks["geo"] == home]
     rank = None if mine.empty else int(mine.iloc[0]["rank"])
+    tied_with = (
+        ()
+        if rank is None
+        else tuple(ranks[(ranks["rank"] == rank) & (ranks["geo"] != home)]["geo"])
+    )
     # An EU-wide target (500 unicorns) is measured against the EU total, not Romania.
     reference = eu_value if entry.target_level == "eu" else home_value
     distance = (
@@ -156,6 +163,7 @@ def compare(
         source=str(home_row["source"]),
         higher_is_better=entry.higher_is_better,
         target_level=entry.target_level,
+        tied_with=tied_with,
     )
 
 
@@ -181,6 +189,7 @@ def kpi_table(
                 "gap": c.gap,
                 "rank": c.rank,
                 "ranked": c.ranked,
+                "tied_with": c.tied_with,
                 "target": c.target,
                 "target_level": entry.target_level,
                 "distance_to_target": c.distance_to_target,

@@ -38,14 +38,14 @@ def test_default_page_is_romania_vs_eu(open_page):
             "44,3%",
             "31,8%",
             "Media UE: <strong>71,4%</strong>",
-            "Locul: <strong>26</strong> din 27",
+            "Locul: <strong>26 din 27</strong>",
         ),
         (
             "en",
             "44.3%",
             "31.8%",
             "EU average: <strong>71.4%</strong>",
-            "Rank: <strong>26</strong> of 27",
+            "Rank: <strong>26 of 27</strong>",
         ),
     ],
 )
@@ -66,11 +66,53 @@ def test_romania_vs_eu_table_view_and_downloads(open_page):
     row = table[
         table["Indicator"].str.startswith("SMEs (10-249 persons employed) with at least")
     ].iloc[0]
-    assert row["Romania"] == pytest.approx(44.34) and row["Rank"] == 26
+    # Numbers as the cards say them: the indicator's decimals, the target without ".0".
+    assert (row["Romania"], row["Rank"], row["2030 target"]) == ("44.3", "26 of 27", "90%")
     keys = {b.key for b in at.get("download_button")}
     assert {"csv-romania-vs-eu-en", "xlsx-romania-vs-eu-en"} <= keys, "the table's data"
     assert {"csv-rve_overview", "png-rve_overview", "svg-rve_overview"} <= keys, "the chart's"
     assert at.query_params["view"] in (["table"], "table")
+
+
+def card_of(shown: str, label: str) -> str:
+    """The HTML of the card whose title is `label`."""
+    start = shown.index(label)
+    end = shown.find('<div class="kpi-card', start)
+    return shown[start : end if end > 0 else len(shown)]
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_romania_vs_eu_says_ties_totals_reached_targets_and_the_ict_target(open_page, lang):
+    at = open_page("romania_vs_eu", lang)
+    shown = texts(at)
+    ro = lang == "ro"
+    # Unicorns: RO, HU, SI and SK all have 0 in 2025, a tie for last place, said as such.
+    unicorns = card_of(shown, "Întreprinderi „unicorn”" if ro else "Unicorns")
+    tie = "24–27 din 27 (la egalitate cu" if ro else "24–27 of 27 (tied with"
+    assert tie in unicorns and ("Ungaria" if ro else "Hungary") in unicorns
+    assert (
+        "Total UE: <strong>324</strong>" if ro else "EU total: <strong>324</strong>"
+    ) in unicorns
+    # ICT specialists: the Decision's 20 million, never a bare "20" in thousands.
+    ict = card_of(shown, "Specialiști în TIC" if ro else "ICT specialists")
+    assert ("20 de milioane" if ro else "20 million") in ict
+    assert "read the stored 20" not in shown and "trebuie citită" not in shown
+    # Targets print without ".0" (Romania meets none of them in this snapshot).
+    assert "0,0 pp" not in shown and "0.0 pp" not in shown
+    assert "80,0%" not in shown and "100,0%" not in shown and "80.0%" not in shown
+
+
+def test_romania_vs_eu_table_marks_the_eu_level_distance_and_has_no_none(open_page):
+    at = open_page("romania_vs_eu", "ro", view="table")
+    table = at.dataframe[0].value
+    unicorns = table[table["Indicator"] == "Întreprinderi „unicorn”"].iloc[0]
+    assert unicorns["Media UE"] == "324 (total UE)"
+    assert unicorns["Distanța față de țintă"].startswith("UE: ")
+    assert unicorns["Locul"].startswith("24–27 din 27")
+    ict = table[table["Indicator"] == "Specialiști în TIC"].iloc[0]
+    assert ict["Ținta pentru 2030"] == "20 de milioane"
+    flat = " ".join(str(v) for v in table.to_numpy().ravel())
+    assert "None" not in flat and "nan" not in flat
 
 
 def test_explorer_reads_and_writes_url_state(open_page):

@@ -99,6 +99,22 @@ def test_eu_level_target_measures_the_eu_not_romania():
     assert c.distance_to_target == pytest.approx(176.0)
 
 
+def test_compare_names_the_states_tied_with_romania():
+    values = {"RO": 0.0, "HU": 0.0, "SK": 0.0, "DE": 30.0, "FR": 40.0, "EU27_2020": 70.0}
+    c = compare(frame(values), frame({})[[]].assign(indicator=[], target=[]), entry(target_of=None))
+    assert c.rank == 3 and c.ranked == 5
+    assert sorted(c.tied_with) == ["HU", "SK"]
+    alone = compare(frame({"RO": 5.0, "HU": 0.0}), frame({})[[]].assign(indicator=[], target=[]),
+                    entry(target_of=None))  # fmt: skip
+    assert alone.tied_with == ()
+
+
+def test_the_catalogue_says_the_ict_specialists_target_in_millions():
+    ict = load_catalogue()["desi_ict_spec"]
+    assert ict.unit == "TH_IND" and ict.target_unit == "MIO_IND"
+    assert "20 million" in ict.note_en and "20 de milioane" in ict.note_ro
+
+
 def test_compare_without_romanian_data():
     targets = pd.DataFrame(columns=["indicator", "target", "unit", "source"])
     c = compare(frame({"BG": 1.0}), targets, entry(target_of=None))

@@ -129,7 +129,14 @@ def card(row: pd.Series) -> Card:
     ]
     if not pd.isna(row["target"]):
         prefix = "romania_vs_eu.eu_" if eu_level else "romania_vs_eu."
-        lines.append(tr(f"{prefix}target_line", target=target_text(entry.id, row["target"])))
+        target = target_text(entry.id, row["target"])
+        if entry.legal_target_in:
+            # The DESI tool's figure, said as such; the legal target is on another card.
+            other = catalogue[entry.legal_target_in].label(tr.lang)
+            lines.append(tr("romania_vs_eu.tool_target_line", target=target))
+            lines.append(tr("romania_vs_eu.legal_target_line", other=other))
+        else:
+            lines.append(tr(f"{prefix}target_line", target=target))
         distance = row["distance_to_target"]
         if pd.isna(distance):
             lines.append(tr(f"{prefix}distance_line", distance="–"))

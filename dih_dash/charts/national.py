@@ -370,10 +370,10 @@ def sme_path_chart(
     the hover."""
     fig = go.Figure()
     styles = {
-        ("desi_sme_di3_gelo", HOME): (ROMANIA, "solid", "circle"),
-        ("desi_sme_di3_gelo", EU_AGGREGATE): (EU, "solid", "circle"),
-        ("desi_sme_di4_gelo", HOME): (ROMANIA, "dot", "diamond-open"),
-        ("desi_sme_di4_gelo", EU_AGGREGATE): (EU, "dot", "diamond-open"),
+        ("desi_sme_di3_gelo", HOME): (ROMANIA, "circle"),
+        ("desi_sme_di3_gelo", EU_AGGREGATE): (EU, "circle"),
+        ("desi_sme_di4_gelo", HOME): (ROMANIA, "diamond-open"),
+        ("desi_sme_di4_gelo", EU_AGGREGATE): (EU, "diamond-open"),
     }
     x_range, y_range = (2020.5, 2030.5), (0.0, 100.0)
     drawn: list[tuple[str, str, pd.DataFrame]] = []
@@ -399,17 +399,23 @@ def sme_path_chart(
         y_range=y_range,
     )
     for (indicator, geo, rows), where in zip(drawn, positions, strict=True):
-        colour, dash, symbol = styles[(indicator, geo)]
+        colour, symbol = styles[(indicator, geo)]
         version = "v3" if indicator.endswith("di3_gelo") else "v4"
         name = f"{geo_name(geo, tr.lang)} – {tr('charts.dii_version', version=version)}"
         fig.add_trace(
             go.Scatter(
                 x=rows["period"],
                 y=rows["value"],
-                mode="lines+markers+text",
+                # Points, no line: each version is measured every other year, and a line
+                # would draw values through the years in between, which it does not have.
+                mode="markers+text",
                 name=name,
-                line={"color": colour, "dash": dash, "width": 3},
-                marker={"symbol": symbol, "size": 10},
+                marker={
+                    "symbol": symbol,
+                    "size": 13,
+                    "color": colour,
+                    "line": {"width": 2, "color": colour},
+                },
                 text=[tr.pct(v) if w else "" for v, w in zip(rows["value"], where, strict=True)],
                 textposition=[w or "top center" for w in where],
                 textfont={"color": colour},

@@ -52,6 +52,10 @@ class Indicator:
     # series (DESI 2026 stores the ICT specialists' target as 20 in a "thousands" column,
     # but the Decision's target is 20 million): the target is then said in this unit.
     target_unit: str | None = None
+    # Where the DESI tool gives this indicator a target of its own that the Digital Decade
+    # Decision (EU) 2022/2481 sets on another indicator (75% of enterprises using AI, cloud
+    # OR data analytics; gigabit coverage, not fibre): that indicator's id.
+    legal_target_in: str | None = None
 
     def label(self, lang: str) -> str:
         return self.label_ro if lang == "ro" else self.label_en
@@ -211,6 +215,7 @@ def _from_mapping(data: Mapping[str, Any]) -> list[Indicator]:
                 decimals=int(raw.get("decimals", 1)),
                 kpi=bool(raw.get("kpi", False)),
                 target_unit=raw.get("target_unit"),
+                legal_target_in=raw.get("legal_target_in"),
             )
         )
     return entries

@@ -76,7 +76,7 @@ def test_romania_vs_eu_table_view_and_downloads(open_page):
 
 def card_of(shown: str, label: str) -> str:
     """The HTML of the card whose title is `label`."""
-    start = shown.index(label)
+    start = shown.index(f'<p class="kpi-title">{label}')
     end = shown.find('<div class="kpi-card', start)
     return shown[start : end if end > 0 else len(shown)]
 
@@ -100,6 +100,40 @@ def test_romania_vs_eu_says_ties_totals_reached_targets_and_the_ict_target(open_
     # Targets print without ".0" (Romania meets none of them in this snapshot).
     assert "0,0 pp" not in shown and "0.0 pp" not in shown
     assert "80,0%" not in shown and "100,0%" not in shown and "80.0%" not in shown
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_romania_vs_eu_says_which_figure_carries_the_legal_target(open_page, lang):
+    shown = texts(open_page("romania_vs_eu", lang))
+    ro = lang == "ro"
+    tool = "Referința instrumentului DESI pentru 2030" if ro else "DESI tool reference for 2030"
+    for label in (
+        ("Întreprinderi care utilizează IA" if ro else "Enterprises using AI"),
+        ("Acoperirea cu fibră" if ro else "Fibre to the Premises (FTTP) coverage"),
+    ):
+        assert tool in card_of(shown, label), label
+    ai = card_of(shown, "Întreprinderi care utilizează IA" if ro else "Enterprises using AI")
+    assert ("IA, cloud sau analiza datelor" if ro else "AI, cloud or data analytics") in ai
+    either = card_of(
+        shown, "Întreprinderi care utilizează IA, cloud" if ro else "Enterprises using AI, cloud"
+    )
+    assert tool not in either and ("Ținta pentru 2030" if ro else "2030 target") in either
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_romania_vs_eu_says_which_figure_carries_the_legal_target(open_page, lang):
+    shown = texts(open_page("romania_vs_eu", lang))
+    ro = lang == "ro"
+    tool = "Referința instrumentului DESI pentru 2030" if ro else "DESI tool reference for 2030"
+    ai = card_of(shown, "Întreprinderi care utilizează IA<" if ro else "Enterprises using AI<")
+    assert tool in ai
+    assert ("IA, cloud sau analiza datelor" if ro else "AI, cloud or data analytics") in ai
+    fttp = card_of(shown, "Acoperire FTTP" if ro else "Fibre to the Premises (FTTP) coverage")
+    assert tool in fttp and "VHCN" in fttp
+    either = card_of(
+        shown, "Întreprinderi care utilizează IA, cloud" if ro else "Enterprises using AI, cloud"
+    )
+    assert tool not in either and ("Ținta pentru 2030" if ro else "2030 target") in either
 
 
 def test_romania_vs_eu_table_marks_the_eu_level_distance_and_has_no_none(open_page):

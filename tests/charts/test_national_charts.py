@@ -77,6 +77,8 @@ def test_sme_path_never_joins_versions():
     for trace in series:
         years = list(trace.x)
         assert all(y % 2 == years[0] % 2 for y in years), f"{trace.name} mixes odd and even years"
+        # Measured every other year: points only, no line drawn through the years between.
+        assert "lines" not in trace.mode, trace.name
     path = next(t for t in fig.data if t.name == "Straight path to the 2030 target")
     assert list(path.x) == [2025, 2030] and list(path.y) == [44.34, 90]
 

@@ -55,6 +55,8 @@ class Settings:
     admin_emails: tuple[str, ...] = ()
     services_file: Path = field(default_factory=lambda: PROJECT_ROOT / "config" / "services.toml")
     slides_file: Path = field(default_factory=lambda: PROJECT_ROOT / "config" / "slides.toml")
+    # The hub's own targets (customers served, services, assessments) on the services page.
+    kpis_file: Path = field(default_factory=lambda: PROJECT_ROOT / "config" / "kpis.toml")
     mappings_dir: Path | None = None
     demo_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data" / "demo")
     auto_load_demo: bool = True
@@ -215,6 +217,7 @@ def load_settings(
         ),
         services_file=get_path("services_file", PROJECT_ROOT / "config" / "services.toml"),
         slides_file=get_path("slides_file", PROJECT_ROOT / "config" / "slides.toml"),
+        kpis_file=get_path("kpis_file", PROJECT_ROOT / "config" / "kpis.toml"),
         mappings_dir=Path(m) if (m := get("mappings_dir")) else None,
         demo_dir=get_path("demo_dir", PROJECT_ROOT / "data" / "demo"),
         auto_load_demo=(get("auto_load_demo") or "1").lower() not in ("0", "false", "no"),

@@ -33,9 +33,10 @@ overview = table[table["unit"].str.startswith("PC_") & table["gap"].notna()]
 widgets.chart(
     lambda: kpi_gap_chart(
         overview,
-        {i: catalogue[i].label(tr.lang) for i in overview["indicator"]},
+        {i: catalogue[i].short_label(tr.lang) for i in overview["indicator"]},
         tr,
         title=tr("romania_vs_eu.overview_title"),
+        lower_is_better={i for i in overview["indicator"] if not catalogue[i].higher_is_better},
         source_note=source_line(
             tr,
             overview["source"],

@@ -17,7 +17,7 @@ from dih_dash.domain.national import (
     target_for,
     yearly_pace_needed,
 )
-from dih_dash.domain.provenance import source_line
+from dih_dash.domain.provenance import source_line, source_name
 
 tr = context.translator()
 national_data = data.national()
@@ -161,7 +161,21 @@ shown = pd.concat(
 shown = shown.drop_duplicates(subset=["indicator", "geo", "period"]).sort_values(
     ["indicator", "geo", "period"]
 )
-shown.insert(1, "label", [catalogue[i].label(tr.lang) for i in shown["indicator"]])
+# In the reader's words: the indicator's name, the country, the unit and the source as the
+# charts say them (the codes stay in the Data & sources page's catalogue).
+shown = pd.DataFrame(
+    {
+        tr("common.indicator"): [catalogue[i].label(tr.lang) for i in shown["indicator"]],
+        tr("explorer.columns.country"): [geo_name(g, tr.lang) for g in shown["geo"]],
+        tr("explorer.columns.period"): shown["period"].astype(int).to_numpy(),
+        tr("explorer.columns.value"): shown["value"].to_numpy(),
+        tr("explorer.columns.unit"): [
+            tr(f"units.{u}") if tr.has(f"units.{u}") else u for u in shown["unit"]
+        ],
+        tr("explorer.columns.flag"): shown["flag"].to_numpy(),
+        tr("explorer.columns.source"): [source_name(tr, s) for s in shown["source"]],
+    }
+)
 widgets.table(shown, height=240)
 widgets.downloads(
     shown, f"sme-digital-intensity-{tr.lang}", tr, notes={tr("common.source"): path_note}

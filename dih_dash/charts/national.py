@@ -7,7 +7,7 @@ page, the PNG export and the slide deck, in either language.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -506,34 +506,69 @@ def desi_score_chart(
 
 
 def kpi_gap_chart(
-    table: pd.DataFrame, labels: dict[str, str], tr: Translator, *, title: str, source_note: str
+    table: pd.DataFrame,
+    labels: dict[str, str],
+    tr: Translator,
+    *,
+    title: str,
+    source_note: str,
+    lower_is_better: Collection[str] = (),
 ) -> go.Figure:
     """Romania minus the EU average on each percentage KPI, in points: the overview slide.
 
     `table` is `domain.national.kpi_table` output restricted to the KPIs to show, with a
-    `better` column (True when Romania is ahead, by the indicator's direction).
+    `better` column (True when Romania is ahead, by the indicator's direction). Colour says
+    better or worse, and a legend says so in words; an indicator where lower is better is
+    marked "↓", since its "better" bar points the other way.
     """
     rows = table.dropna(subset=["gap"]).sort_values("gap")
-    colours = ["#009E73" if better else "#D55E00" for better in rows["better"]]
     low, high = float(min(rows["gap"].min(), 0)), float(max(rows["gap"].max(), 0))
     room = (high - low) * 0.18
     full = [labels[i] for i in rows["indicator"]]
-    fig = go.Figure(
-        go.Bar(
-            # Two lines at most: a third ran into the neighbouring labels. The hover keeps
-            # the whole name.
-            y=[wrap_label(label, 40) for label in full],
-            x=rows["gap"],
-            orientation="h",
-            marker_color=colours,
-            text=[tr.pp(v) for v in rows["gap"]],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=list(zip(full, rows["period"], strict=True)),
-            hovertemplate="%{customdata[0]}<br>%{x:.1f} pp (%{customdata[1]})<extra></extra>",
-            showlegend=False,
+    # Two lines at most: a third ran into the neighbouring labels. The hover keeps the
+    # whole name.
+    axis = [
+        wrap_label(("↓ " if i in lower_is_better else "") + label, 40)
+        for i, label in zip(rows["indicator"], full, strict=True)
+    ]
+    fig = go.Figure()
+    for better, colour, name in (
+        (True, "#009E73", tr("charts.better_than_eu")),
+        (False, "#D55E00", tr("charts.worse_than_eu")),
+    ):
+        mask = (rows["better"] == better).to_numpy()
+        if not mask.any():
+            continue
+        part = rows[mask]
+        fig.add_trace(
+            go.Bar(
+                y=[a for a, m in zip(axis, mask, strict=True) if m],
+                x=part["gap"],
+                orientation="h",
+                name=name,
+                marker_color=colour,
+                # Pattern as well as colour: the two groups differ without colour vision.
+                marker_pattern_shape="" if better else "/",
+                text=[tr.pp(v) for v in part["gap"]],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=[
+                    (label, period)
+                    for label, period, m in zip(full, rows["period"], mask, strict=True)
+                    if m
+                ],
+                hovertemplate="%{customdata[0]}<br>%{x:.1f} pp (%{customdata[1]})<extra></extra>",
+            )
         )
-    )
+    if lower_is_better:
+        fig.add_trace(
+            go.Bar(
+                x=[None], y=[None], name=tr("charts.lower_is_better_key"),
+                marker_color="rgba(0,0,0,0)", hoverinfo="skip",
+            )
+        )  # fmt: skip
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(categoryorder="array", categoryarray=axis)
     fig.add_vline(
         x=0,
         line_color=EU,

@@ -56,9 +56,17 @@ class Indicator:
     # Decision (EU) 2022/2481 sets on another indicator (75% of enterprises using AI, cloud
     # OR data analytics; gigabit coverage, not fibre): that indicator's id.
     legal_target_in: str | None = None
+    # A shorter name for chart axes, where the label would need a third line.
+    short_en: str = ""
+    short_ro: str = ""
 
     def label(self, lang: str) -> str:
         return self.label_ro if lang == "ro" else self.label_en
+
+    def short_label(self, lang: str) -> str:
+        """The name for a chart's axis: the short one where the catalogue has it."""
+        short = self.short_ro if lang == "ro" else self.short_en
+        return short or self.label(lang)
 
     def definition(self, lang: str) -> str:
         return self.definition_ro if lang == "ro" else self.definition_en
@@ -144,6 +152,12 @@ def _dii_family() -> list[Indicator]:
                     )
                 label_en += f" (DII v{version})"
                 label_ro += f" (DII v{version})"
+                # The SME KPI's axis name: the population is in the full label and hover.
+                short_en = f"SMEs with at least basic digital intensity (DII v{version})"
+                short_ro = (
+                    "IMM-uri cu cel puțin un nivel de bază de intensitate digitală "
+                    f"(DII v{version})"
+                )
                 entries.append(
                     Indicator(
                         id=dii_indicator_id(version, band, size),
@@ -166,6 +180,8 @@ def _dii_family() -> list[Indicator]:
                         instrument=f"dii{version}",
                         decimals=1,
                         kpi=kpi and version == 3,
+                        short_en=short_en if kpi else "",
+                        short_ro=short_ro if kpi else "",
                     )
                 )
     return entries
@@ -216,6 +232,8 @@ def _from_mapping(data: Mapping[str, Any]) -> list[Indicator]:
                 kpi=bool(raw.get("kpi", False)),
                 target_unit=raw.get("target_unit"),
                 legal_target_in=raw.get("legal_target_in"),
+                short_en=raw.get("short_en", ""),
+                short_ro=raw.get("short_ro", ""),
             )
         )
     return entries

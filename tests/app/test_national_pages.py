@@ -131,6 +131,19 @@ def test_romania_vs_eu_table_marks_the_eu_level_distance_and_has_no_none(open_pa
     assert "None" not in flat and "nan" not in flat
 
 
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_sme_page_data_table_speaks_the_readers_language(open_page, lang):
+    at = open_page("sme_digital_intensity", lang)
+    table = at.dataframe[-1].value
+    headers = set(table.columns)
+    raw = {"indicator", "label", "geo", "period", "value", "unit", "flag", "source"}
+    assert not headers & raw, headers
+    cells = " ".join(str(v) for v in table.to_numpy().ravel())
+    for code in ("PC_ENT", "eurostat:", "EU27_2020", "desi_sme"):
+        assert code not in cells, code
+    assert ("România" if lang == "ro" else "Romania") in set(table.iloc[:, 1])
+
+
 def test_explorer_reads_and_writes_url_state(open_page):
     at = open_page("indicator_explorer", "ro", indicator="desi_dsk_bab", peers="HU,PL", year="2025")
     assert not at.exception

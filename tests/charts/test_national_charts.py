@@ -183,3 +183,32 @@ def test_labels_never_overlap_and_give_up_when_every_position_is_taken():
         y_range=Y_RANGE,
     )
     assert fenced == [[None]]
+
+
+def test_gap_chart_says_better_and_worse_in_words_and_marks_lower_is_better():
+    from dih_dash.charts.national import kpi_gap_chart
+
+    table = pd.DataFrame(
+        {
+            "indicator": ["a", "b", "c"],
+            "gap": [-20.0, 5.0, -3.0],
+            "period": [2025, 2025, 2024],
+            # c: lower is better and Romania is lower, so its "better" bar points left.
+            "better": [False, True, True],
+        }
+    )
+    fig = kpi_gap_chart(
+        table,
+        {"a": "Skills", "b": "Coverage", "c": "Exposure"},
+        Translator("en"),
+        title="t",
+        source_note="s",
+        lower_is_better={"c"},
+    )
+    bars = {t.name: t for t in fig.data if "than the EU" in (t.name or "")}
+    assert set(bars) == {"Better than the EU", "Worse than the EU"}
+    assert list(bars["Better than the EU"].y) == ["↓ Exposure", "Coverage"]
+    assert list(bars["Worse than the EU"].y) == ["Skills"]
+    assert bars["Worse than the EU"].marker.pattern.shape == "/"
+    assert any("lower is better" in (t.name or "") for t in fig.data)
+    assert list(fig.layout.yaxis.categoryarray) == ["Skills", "↓ Exposure", "Coverage"]

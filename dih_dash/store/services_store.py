@@ -122,7 +122,11 @@ def import_services(
                         **values,
                     }
                 )
-            elif all(old[c] == values[c] for c in _COMPARED):
+            elif all(old[c] == values[c] for c in _COMPARED) and (
+                bool(old["is_demo"]) == is_demo or is_demo
+            ):
+                # A real file's row equal to a demo row makes it real (an update below),
+                # so removing the demo later keeps it; the demo never takes a real row.
                 outcome.unchanged += 1
             else:
                 outcome.updated += 1
@@ -135,7 +139,10 @@ def import_services(
                         **{c: old[c] for c in _COMPARED},
                     }
                 )
-                changed.append({"row_id": old["id"], "upload_id": outcome.upload_id, **values})
+                demo = is_demo and bool(old["is_demo"])  # demo only while both are
+                changed.append(
+                    {"row_id": old["id"], "upload_id": outcome.upload_id, "is_demo": demo, **values}
+                )
         if apply:
             for batch in _batches(new_rows):
                 conn.execute(insert(services), list(batch))
@@ -148,6 +155,7 @@ def import_services(
                     .values(
                         updated_at=now,
                         upload_id=bindparam("upload_id"),
+                        is_demo=bindparam("is_demo"),
                         **{c: bindparam(c) for c in _COMPARED},
                     )
                 )
@@ -172,7 +180,7 @@ def _member_pks(conn: Connection, member_ids: Sequence[str]) -> dict[str, int]:
 
 def _stored(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    columns = [services.c.id, services.c.service_key, services.c.upload_id]
+    columns = [services.c.id, services.c.service_key, services.c.upload_id, services.c.is_demo]
     columns += [services.c[c] for c in _COMPARED]
     wanted = sorted(set(keys))
     if len(wanted) > _WHOLE_TABLE:

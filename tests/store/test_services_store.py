@@ -248,3 +248,23 @@ def test_a_big_file_is_compared_by_one_pass_over_the_table(
     assert changed != EXPORT_CSV
     report = import_services_file(store, changed, "changed.csv", actor=ADMIN, settings=settings)
     assert report.updated == 1 and report.inserted == 0
+
+
+def test_a_real_file_makes_an_equal_demo_row_real(store: Store, settings: Settings) -> None:
+    from dih_dash.store.services_store import load_services
+
+    add_members(store, settings, {"RO100": "ALFA MOBILIER SRL"})
+    data = (
+        b"customer;customer type;service category delivered;dates\n"
+        b"Alfa Mobilier SRL;SME;Test before invest;2025-03-01 / 2025-03-02\n"
+    )
+    import_services_file(store, data, "demo.csv", actor=ADMIN, settings=settings, demo=True)
+    again = import_services_file(store, data, "demo.csv", actor=ADMIN, settings=settings, demo=True)
+    assert (again.updated, again.unchanged) == (0, 1)
+    real = import_services_file(store, data, "real.csv", actor=ADMIN, settings=settings)
+    assert (real.updated, real.unchanged) == (1, 0)
+    assert list(load_services(store)["is_demo"]) == [False]
+    store.remove_demo(ADMIN)
+    assert len(load_services(store)) == 1, "the row a real file brought stays"
+    twice = import_services_file(store, data, "real.csv", actor=ADMIN, settings=settings)
+    assert (twice.updated, twice.unchanged) == (0, 1)

@@ -21,7 +21,10 @@ TARGET = "#D55E00"
 OTHER = "#BBBBBB"
 MEMBERS = "#009E73"
 MEMBERS_MICRO = "#56B4E9"
-PEER_COLOURS = ("#E69F00", "#CC79A7", "#F0E442", "#56B4E9", "#009E73", "#882255", "#44AA99")
+# Okabe–Ito's yellow (#F0E442) is replaced by a dark gold: on white it was 1.3:1, a line a
+# projector washes out; the gold is 4.6:1. (Orange, sky blue and teal are 2.2–2.8:1, under
+# WCAG's 3:1 for graphics: peers' lines also differ by their labels and hover.)
+PEER_COLOURS = ("#E69F00", "#CC79A7", "#8F7200", "#56B4E9", "#009E73", "#882255", "#44AA99")
 BAND_COLOURS = {"vlo": "#D55E00", "lo": "#E69F00", "hi": "#56B4E9", "vhi": "#0072B2"}
 DMA_BAND_COLOURS = {
     "basic": "#D55E00",

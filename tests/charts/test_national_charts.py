@@ -212,3 +212,16 @@ def test_gap_chart_says_better_and_worse_in_words_and_marks_lower_is_better():
     assert bars["Worse than the EU"].marker.pattern.shape == "/"
     assert any("lower is better" in (t.name or "") for t in fig.data)
     assert list(fig.layout.yaxis.categoryarray) == ["Skills", "↓ Exposure", "Coverage"]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_peer_lines_are_not_faint_on_white():
+    from dih_dash.charts.theme import PEER_COLOURS
+
+    faint = [c for c in PEER_COLOURS if 1.05 / (_luminance(c) + 0.05) < 2.0]
+    assert faint == [], "a peer's line a projector would wash out"

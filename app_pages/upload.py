@@ -1,5 +1,6 @@
-"""Upload member surveys (hub staff only): what was detected, a preview, the validation
-report, the import with "valid rows only", the import log, templates and column mappings."""
+"""Upload member surveys and services-delivered files (hub staff only): what was detected, a
+preview, the validation report, the import with "valid rows only", the import log, templates
+and column mappings; a services file's customers left unlinked lead to the linking page."""
 
 from __future__ import annotations
 
@@ -10,14 +11,22 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.kit import access, context, data, widgets
+from dih_dash.domain.services_schema import LAYOUTS as SERVICES_LAYOUTS
+from dih_dash.domain.services_schema import detect_services_layout
 from dih_dash.domain.survey_mapping import (
     ColumnMapping,
     MappingError,
     suggest_mapping,
 )
 from dih_dash.domain.survey_schema import ASSESSMENT_COLUMNS
+from dih_dash.exports.services_templates import (
+    SERVICES_TEMPLATE_BASENAME,
+    services_template_csv,
+    services_template_xlsx,
+)
 from dih_dash.exports.templates import template_csv, template_xlsx
-from dih_dash.services import import_file, remove_demo
+from dih_dash.services import ImportReport, import_file, remove_demo
+from dih_dash.services.services_import import ServicesReport, import_services_file
 from dih_dash.sources.mapping_files import list_mappings, save_mapping
 from dih_dash.sources.survey_files import DELIMITER_NAMES, FileRefused, read_table
 from dih_dash.text_safety import markdown_text
@@ -65,47 +74,68 @@ with st.expander(tr("upload.log_heading"), icon=":material/history:"):
         )
 
 # --- templates --------------------------------------------------------------------------------
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_FILES = [("en", "csv"), ("en", "xlsx"), ("ro", "csv"), ("ro", "xlsx")]
 with st.expander(tr("upload.templates_heading"), icon=":material/description:"):
     st.caption(tr("upload.templates_help"))
     columns = st.columns(4)
-    for position, (lang, kind) in enumerate(
-        [("en", "csv"), ("en", "xlsx"), ("ro", "csv"), ("ro", "xlsx")]
-    ):
+    for position, (lang, kind) in enumerate(TEMPLATE_FILES):
         builder = template_csv if kind == "csv" else template_xlsx
-        mime = (
-            "text/csv"
-            if kind == "csv"
-            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        )
         columns[position].download_button(
             tr(f"upload.template_{kind}_{lang}"),
             data=builder(lang),
             file_name=f"dih-dash-template-{lang}.{kind}",
-            mime=mime,
+            mime="text/csv" if kind == "csv" else XLSX_MIME,
             key=f"template-{lang}-{kind}",
+            on_click="ignore",
+        )
+    st.caption(tr("upload.services_templates_help"))
+    columns = st.columns(4)
+    for position, (lang, kind) in enumerate(TEMPLATE_FILES):
+        columns[position].download_button(
+            tr(f"upload.template_{kind}_{lang}"),
+            # Made on click: the survey templates above are what most visits want.
+            data=lambda lang=lang, kind=kind: (
+                services_template_csv(lang) if kind == "csv" else services_template_xlsx(lang)
+            ),
+            file_name=f"{SERVICES_TEMPLATE_BASENAME[lang]}.{kind}",
+            mime="text/csv" if kind == "csv" else XLSX_MIME,
+            key=f"services-template-{lang}-{kind}",
             on_click="ignore",
         )
 
 # --- the file ---------------------------------------------------------------------------------
 uploaded = st.file_uploader(
-    tr("upload.file"),
+    tr("upload.file_any"),
     type=["csv", "txt", "xlsx"],
     key="survey_file",
     max_upload_size=config.max_upload_mb,
-    help=tr("upload.file_help", mb=config.max_upload_mb),
+    help=tr("upload.file_any_help", mb=config.max_upload_mb),
 )
 if uploaded is None:
     st.info(tr("upload.choose_file"), icon=":material/upload_file:")
     st.stop()
 
 content = uploaded.getvalue()
+digest = hashlib.sha256(content).hexdigest()
 max_bytes = config.max_upload_mb * 1024 * 1024
-try:
-    table = read_table(content, uploaded.name, max_bytes=max_bytes, max_rows=config.max_rows)
-except FileRefused as refused:
+# Read once per file content: every widget change reruns the page, and reading (decoding,
+# sniffing the separator, parsing XLSX) takes longer the larger the file.
+read_key = (digest, uploaded.name, max_bytes, config.max_rows)
+if st.session_state.get("upload_read_key") != read_key:
+    try:
+        read: object = read_table(
+            content, uploaded.name, max_bytes=max_bytes, max_rows=config.max_rows
+        )
+    except FileRefused as refused:
+        read = refused
+    st.session_state["upload_read_key"] = read_key
+    st.session_state["upload_read"] = read
+table = st.session_state["upload_read"]
+if isinstance(table, FileRefused):
     # The reason may repeat the file's own words (the closest header found): escaped.
     st.error(
-        tr("upload.refused", reason=markdown_text(refused.reason(tr.lang))),
+        tr("upload.refused", reason=markdown_text(table.reason(tr.lang))),
         icon=":material/block:",
     )
     st.stop()
@@ -113,9 +143,10 @@ except FileRefused as refused:
 left, middle, right = st.columns(3)
 layout_choice = left.selectbox(
     tr("upload.layout"),
-    options=["auto", "hub", "dma-export", "pso-dma-export", "mapped"],
+    options=["auto", "hub", "dma-export", "pso-dma-export", *SERVICES_LAYOUTS, "mapped"],
     format_func=lambda v: tr(f"upload.layout_{v.replace('-', '_')}"),
     key=context.widget_key("upload_layout"),
+    help=tr("upload.layout_help"),
 )
 wave = middle.text_input(tr("upload.wave"), key="upload_wave", help=tr("upload.wave_help")).strip()
 skip_invalid = right.checkbox(
@@ -180,19 +211,41 @@ if layout_choice == "mapped":
                     )
                 )
 
+
 # --- check (a dry run: nothing stored) --------------------------------------------------------
+def run_import(*, dry_run: bool, services_layout: str | None) -> ImportReport:
+    """The survey import, or the services import with `services_layout` (`auto` or one of
+    SERVICES_LAYOUTS): the same functions as `dih-dash import`."""
+    if services_layout is not None:
+        return import_services_file(
+            store, content, uploaded.name, actor=actor, settings=config,
+            layout=services_layout, dry_run=dry_run, skip_invalid=skip_invalid,
+        )  # fmt: skip
+    return import_file(
+        store, content, uploaded.name, actor=actor, settings=config,
+        layout="auto" if mapping is not None else layout_choice, mapping=mapping,
+        wave=wave or None, dry_run=dry_run, skip_invalid=skip_invalid,
+    )  # fmt: skip
+
+
 options = (layout_choice, wave, skip_invalid, None if mapping is None else repr(mapping.to_dict()))
-check_key = (hashlib.sha256(content).hexdigest(), options)
+check_key = (digest, options)
 if st.session_state.get("upload_check_key") != check_key:
     with st.spinner(tr("upload.checking", rows=len(table.frame))):
-        report = import_file(
-            store, content, uploaded.name, actor=actor, settings=config,
-            layout="auto" if mapping is not None else layout_choice, mapping=mapping,
-            wave=wave or None, dry_run=True, skip_invalid=skip_invalid,
-        )  # fmt: skip
+        chosen_services = layout_choice if layout_choice in SERVICES_LAYOUTS else None
+        report = run_import(dry_run=True, services_layout=chosen_services)
+        # A header of no survey layout may be a services file, as in `dih-dash import`.
+        if (
+            layout_choice == "auto"
+            and report.refused is not None
+            and report.refused.code == "no_layout"
+            and detect_services_layout(table.header) is not None
+        ):
+            report = run_import(dry_run=True, services_layout="auto")
     st.session_state["upload_check_key"] = check_key
     st.session_state["upload_check"] = report
 report = st.session_state["upload_check"]
+is_services = isinstance(report, ServicesReport)
 
 if report.refused is not None:
     st.error(
@@ -224,8 +277,12 @@ widgets.table(preview, height=260)
 
 st.subheader(tr("upload.report_heading"))
 counts = st.columns(4)
-counts[0].metric(tr("upload.would_insert"), report.inserted)
-counts[1].metric(tr("upload.would_update"), report.updated)
+counts[0].metric(
+    tr("upload.would_insert_services" if is_services else "upload.would_insert"), report.inserted
+)
+counts[1].metric(
+    tr("upload.would_update_services" if is_services else "upload.would_update"), report.updated
+)
 counts[2].metric(tr("upload.would_keep"), report.unchanged)
 counts[3].metric(tr("upload.rejected"), report.rejected)
 issues = pd.DataFrame(
@@ -249,6 +306,19 @@ else:
         issues, f"{tr('upload.validation_file')}-{Path(uploaded.name).stem}", tr, key="issues"
     )
 
+# A services file's customers that match no member (or several): named once each, with the
+# way to the page that links them (spec/edih-services.md §3.3).
+if is_services and report.unlinked:
+    st.warning(
+        tr("upload.services_unlinked", count=len(report.unlinked)), icon=":material/link_off:"
+    )
+    st.markdown("\n".join(f"- {markdown_text(name)}" for name in report.unlinked))
+    st.page_link(
+        "app_pages/service_links.py",
+        label=tr("upload.services_link_page"),
+        icon=":material/link:",
+    )
+
 # --- import -----------------------------------------------------------------------------------
 can_import = (report.rejected == 0 or skip_invalid) and (report.rows - report.rejected) > 0
 if report.rejected and not skip_invalid:
@@ -257,11 +327,7 @@ if st.button(
     tr("upload.import_button"), type="primary", key="import_button", disabled=not can_import
 ):
     with st.status(tr("upload.importing", rows=report.rows), expanded=False) as status:
-        result = import_file(
-            store, content, uploaded.name, actor=actor, settings=config,
-            layout="auto" if mapping is not None else layout_choice, mapping=mapping,
-            wave=wave or None, dry_run=False, skip_invalid=skip_invalid,
-        )  # fmt: skip
+        result = run_import(dry_run=False, services_layout=report.layout if is_services else None)
         status.update(label=tr("upload.imported_status"), state="complete")
     st.session_state.pop("upload_check_key", None)
     data.clear_members_cache()

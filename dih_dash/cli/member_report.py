@@ -28,6 +28,7 @@ from dih_dash.exports.member_report import (
     file_name,
     member_ids,
     national_dii,
+    received_services,
     render,
     report_for,
 )
@@ -37,6 +38,7 @@ from dih_dash.settings import Settings, load_settings
 from dih_dash.sources.services import ServicesFileError, load_services
 from dih_dash.store import open_store
 from dih_dash.store.national_data import load_national
+from dih_dash.store.services_store import load_services as load_delivered
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -104,10 +106,21 @@ def run_member_report(args: argparse.Namespace) -> int:
             settings.dma_band_bounds,
             settings.dii_band_bounds,
         )
+        delivered = load_delivered(store, include_demo=True)
     except SQLAlchemyError as exc:
         return _fail(f"the store failed: {one_line(exc)}", EXIT_STORE)
     finally:
         store.close()
+    # As on the pages: the real services once there are any, else the demo ones.
+    demo = delivered["is_demo"].astype(bool)
+    if (~demo).any():
+        delivered = delivered[~demo]
+    # Split once by member, not searched again for each of --all's members.
+    linked = delivered[delivered["member_id"].notna()]
+    delivered_to = {
+        str(member): rows
+        for member, rows in linked.groupby(linked["member_id"].map(lambda v: str(v).casefold()))
+    }
 
     if args.all:
         if out.exists() and not out.is_dir():
@@ -135,6 +148,9 @@ def run_member_report(args: argparse.Namespace) -> int:
             frame,
             member_id,
             national=national,
+            received=received_services(
+                delivered_to.get(member_id.casefold(), delivered.iloc[:0]), member_id, lang
+            ),
             services=services,
             reassess_months=months,
             min_group=settings.min_group_size,

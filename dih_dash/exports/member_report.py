@@ -47,7 +47,10 @@ from dih_dash.domain.cohort import (
 )
 from dih_dash.domain.disclosure import DisclosureRule
 from dih_dash.domain.geo import EU_AGGREGATE, HOME
+from dih_dash.domain.reassessment import add_months as add_months
+from dih_dash.domain.reassessment import next_due
 from dih_dash.domain.scoring import DEFAULT_DII_BOUNDS, DEFAULT_DMA_BOUNDS, dii_band
+from dih_dash.domain.services_schema import CATEGORIES
 from dih_dash.domain.survey_schema import DMA_COLUMNS, DMA_OVERALL
 from dih_dash.i18n import Translator
 from dih_dash.values import is_missing
@@ -106,11 +109,54 @@ FONT_SIZES: tuple[float, ...] = (9.0, 8.0, 7.2, 6.5)
 
 @dataclass(frozen=True)
 class ReceivedService:
-    """A service the hub delivered to the member (the services table, once it exists)."""
+    """A service the hub delivered to the member: what it was, its category (in the report's
+    language) and the date it started."""
 
     name: str
     category: str | None = None
     delivered_on: dt.date | None = None
+
+
+def category_key(category: str) -> str:
+    """The locale key of one of `services_schema.CATEGORIES` (`member_report.categories.*`)."""
+    return "member_report.categories." + "_".join(category.lower().split())
+
+
+def received_services(
+    services: pd.DataFrame, member_id: str, lang: str
+) -> tuple[ReceivedService, ...]:
+    """The member's services from a `services_store.load_services` frame, newest first
+    (the report lists the first `MAX_RECEIVED`): named by their description, or by their
+    category when the file gave none. Only rows linked to `member_id` (compared without
+    letter case, as on import) are read, so no other customer's name can reach the page."""
+    if services.empty:
+        return ()
+    wanted = str(member_id).strip().casefold()
+    ids = services["member_id"].map(lambda v: None if is_missing(v) else str(v).strip().casefold())
+    mine = services[ids == wanted]
+    tr = Translator(lang)
+    found: list[ReceivedService] = []
+    for category, description, start in zip(
+        mine["category"], mine["description"], mine["start_date"], strict=True
+    ):
+        label = tr(category_key(str(category))) if category in CATEGORIES else None
+        text = "" if is_missing(description) else " ".join(str(description).split())
+        found.append(
+            ReceivedService(
+                name=text or label or "–",
+                category=label if text else None,
+                delivered_on=_date(start),
+            )
+        )
+    # Newest first; undated ones last, in the order stored.
+    order = sorted(
+        range(len(found)),
+        key=lambda i: (
+            found[i].delivered_on is None,
+            -(found[i].delivered_on or dt.date.min).toordinal(),
+        ),
+    )
+    return tuple(found[i] for i in order)
 
 
 @dataclass(frozen=True)
@@ -206,15 +252,6 @@ def national_dii(tidy: pd.DataFrame) -> tuple[NationalDii, ...]:
     return tuple(found)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole calendar months; the 31st becomes the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    following = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return day.replace(year=year, month=month, day=min(day.day, (following - dt.timedelta(1)).day))
-
-
 def _number(value: object) -> float | None:
     return None if is_missing(value) else float(value)  # type: ignore[arg-type]
 
@@ -289,7 +326,7 @@ def build_member_report(
         national=tuple(national),
         received=tuple(received),
         suggestions=suggestions,
-        next_due=add_months(last_date, reassess_months) if last_date else None,
+        next_due=next_due(last_date, reassess_months),
         reassess_months=reassess_months,
         min_group=min_group,
         prepared_on=prepared_on or dt.date.today(),

@@ -118,3 +118,97 @@ def test_remove_demo_in_one_action(isolated_data, lang):
     at.button(key="remove_demo").click().run()
     assert not at.exception
     assert open_store(settings).stats()["members"] == 0
+
+
+# --- services files (spec/edih-services.md §3) ------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_a_services_export_is_detected_and_its_unlinked_customers_lead_to_linking(
+    isolated_data, lang
+):
+    from support.staff_data import SERVICES_EXPORT, UNLINKED_PSO, UNLINKED_SME, seed_members
+
+    from dih_dash.store.services_store import load_services
+
+    seed_members(open_store(load_settings()))
+    at = upload(lang, "servicii.csv", SERVICES_EXPORT)
+    assert not at.exception, [e.message for e in at.exception]
+    shown = texts(at)
+    layout = (
+        "Services delivered: EDIH services reporting export (services-export)"
+        if lang == "en"
+        else "Servicii prestate: exportul EDIH de raportare a serviciilor (services-export)"
+    )
+    assert f"**{layout}**" in shown
+    new = "New services" if lang == "en" else "Servicii noi"
+    assert {m.label: m.value for m in at.metric}[new] == "4"
+    assert f"- {UNLINKED_SME}\n- {UNLINKED_PSO}" in shown
+    (link,) = at.get("page_link")
+    assert link.proto.page == "service-links"
+    assert load_services(open_store(load_settings())).empty, "checking stores nothing"
+
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    stored = load_services(open_store(load_settings()))
+    assert len(stored) == 4
+    assert set(stored.loc[stored["member_id"].notna(), "customer_name"]) == {"Alfa Mobilier S.R.L."}
+    unchanged = "Unchanged" if lang == "en" else "Neschimbate"
+    assert {m.label: m.value for m in at.metric}[unchanged] == "4"
+    log = at.dataframe[0].value
+    assert log.iloc[0].tolist()[1] == "servicii.csv"
+
+
+def test_the_layout_chooser_names_every_layout(isolated_data):
+    from support.staff_data import SERVICES_EXPORT
+
+    at = upload("en", "services.csv", SERVICES_EXPORT)
+    chooser = at.selectbox(key="upload_layout-en")
+    options = chooser.options
+    assert any("(services-export)" in o for o in options)
+    assert any("(services-hub)" in o for o in options)
+    assert any("public-sector" in o for o in options)
+    assert all(
+        code in chooser.help for code in ("pso-dma-export", "services-export", "services-hub")
+    )
+    # Forcing the hub's services template on an export: refused, with the reason.
+    chooser.set_value("services-hub").run()
+    assert not at.exception
+    assert "refused" in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_services_templates_in_both_languages(isolated_data, lang):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.session_state["admin_name"] = "Ana"
+    at.run()
+    at.switch_page("app_pages/upload.py").run()
+    buttons = {b.key: b for b in at.get("download_button")}
+    keys = {f"services-template-{lg}-{kind}" for lg in ("en", "ro") for kind in ("csv", "xlsx")}
+    assert keys <= set(buttons)
+    assert "(services-hub)" in texts(at)
+
+
+def test_the_file_is_read_once_per_content(isolated_data, monkeypatch):
+    """Widgets rerun the page; the file is read again only when another file comes."""
+    from dih_dash.sources import survey_files
+
+    reads: list[str] = []
+    original = survey_files.read_table
+
+    def counting(data: bytes, name: str, **kwargs: object) -> object:
+        reads.append(name)
+        return original(data, name, **kwargs)
+
+    # The page imports read_table on each run, so it finds this one.
+    monkeypatch.setattr(survey_files, "read_table", counting)
+    at = upload("en", "broken.csv", GOOD_RO + BAD_ROW)
+    assert reads == ["broken.csv"]
+    at.checkbox(key="upload_skip_invalid").check().run()
+    at.text_input(key="upload_wave").input("T1").run()
+    assert not at.exception
+    assert reads == ["broken.csv"], "a rerun read the same file again"
+    at.file_uploader(key="survey_file").set_value(("good.csv", GOOD_RO, "text/csv"))
+    at.run()
+    assert reads == ["broken.csv", "good.csv"]

@@ -4,6 +4,7 @@ on stderr, and one-line errors with the documented exit codes (never a traceback
 from __future__ import annotations
 
 import csv
+import html
 import re
 import shutil
 import subprocess
@@ -177,3 +178,58 @@ def test_the_installed_command_prints_no_traceback(env, demo_db):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "no member with id 'nobody'" in done.stderr
+
+
+def demo_services(env: Path, member: str) -> list[str]:
+    """The descriptions of `member`'s services in the demo services file."""
+    path = deck_settings(env / "demo").demo_dir / "demo_services.csv"
+    with path.open(encoding="utf-8") as fh:
+        return [r["description"] for r in csv.DictReader(fh) if r["member_id"] == member]
+
+
+def test_the_report_lists_the_services_the_member_received(env, demo_db, capsys):
+    mine, theirs = demo_services(env, "DEMO-019"), demo_services(env, "DEMO-029")
+    assert mine and theirs
+    out = env / "report.html"
+    code = main(
+        ["member-report", "--member", "DEMO-019", "--format", "html", "--lang", "en",
+         "--out", str(out), "--db", demo_db]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert "Services received from the hub" in page
+    assert "No services recorded yet." not in page
+    for description in set(mine):
+        assert html.escape(description) in page
+    assert not [d for d in set(theirs) - set(mine) if html.escape(d) in page]
+
+
+def test_real_services_replace_the_demo_ones(env, demo_db, capsys):
+    """As on the pages: once a real service is stored, the demo services are not shown."""
+    from dih_dash.services.services_import import import_services_file
+    from dih_dash.settings import load_settings
+    from dih_dash.store import Actor, open_store
+
+    settings = load_settings(env={"DIH_DASH_DATA_DIR": str(env / "data")}, secrets={})
+    store = open_store(settings, demo_db)
+    try:
+        report = import_services_file(
+            store,
+            b"member_id,service_category,start_date,end_date,description,price_eur,status\r\n"
+            b"DEMO-019,Test before invest,2026-01-05,2026-01-20,Real pilot run,100,Completed\r\n",
+            "real.csv",
+            actor=Actor("test", is_admin=True),
+            settings=settings,
+        )
+        assert report.stored and report.inserted == 1
+    finally:
+        store.close()
+    out = env / "report.html"
+    code = main(
+        ["member-report", "--member", "DEMO-019", "--format", "html", "--lang", "ro",
+         "--out", str(out), "--db", demo_db]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert "Real pilot run" in page and "05.01.2026, Testare înainte de investiție" in page
+    assert not [d for d in set(demo_services(env, "DEMO-019")) if html.escape(d) in page]

@@ -28,6 +28,7 @@ from dih_dash.exports.member_report import (
     file_name,
     member_ids,
     national_dii,
+    received_services,
     render,
     report_for,
     report_html,
@@ -137,9 +138,11 @@ def test_the_html_has_the_members_figures_and_no_one_else(demo, national):
     assert str(latest["company_name"]) in page
     assert "Tip: IMM" in page
 
-    # Scores per round, each beside the median of the members assessed in that round.
+    # Scores per round, each beside the median of the members of its kind (the demo cohort
+    # holds public-sector organisations too) assessed in that round.
+    smes = frame[frame["org_type"] == "sme"]
     for _, row in rows.iterrows():
-        in_round = frame[frame["wave"] == row["wave"]]
+        in_round = smes[smes["wave"] == row["wave"]]
         for column in DMA_COLUMNS:
             score = f"<td>{ro(float(row[column]))}</td>"
             median = f'<td class="median">{ro(float(in_round[column].median()))}</td>'
@@ -285,11 +288,12 @@ def test_dii_without_a_comparison_for_micro_incomplete_or_public_sector(demo, na
     assert "doar întreprinderile cu cel puțin 10 angajați" in page
     assert "IMM-uri cel puțin la nivel de bază" not in page
 
+    # An SME's: a public-sector organisation's report has no DII section at all.
+    sme = member_ids(frame[frame["org_type"] == "sme"])[0]
     incomplete = frame.copy()
-    first = incomplete["member_id"] == member_ids(frame)[0]
-    incomplete.loc[first, "dii_ai"] = pd.NA
+    incomplete.loc[incomplete["member_id"] == sme, "dii_ai"] = pd.NA
     incomplete = score_assessments(incomplete.drop(columns=["dii_score"]))
-    report = report_for(incomplete, member_ids(frame)[0], national=figures)
+    report = report_for(incomplete, sme, national=figures)
     assert report.dii_score is None
     assert "Nu toate cele 12 întrebări DII" in report_html(report, "ro")
 
@@ -378,3 +382,66 @@ def test_an_undated_assessment_has_no_due_date(demo):
     page = report_html(report, "ro")
     assert "nu se poate calcula: lipsește data evaluării" in page
     assert f"Ultima evaluare: {report.latest.wave} (fără dată)" in page
+
+
+def delivered(rows: list[tuple]) -> pd.DataFrame:
+    """Services as `services_store.load_services` returns them (the columns the report reads)."""
+    return pd.DataFrame(
+        rows, columns=["member_id", "customer_name", "category", "description", "start_date"]
+    )
+
+
+def test_received_services_are_the_members_own_newest_first():
+    frame = delivered(
+        [
+            (
+                "RO1",
+                "Firma Unu SRL",
+                "Test before invest",
+                "Pilot  de\nautomatizare",
+                dt.date(2025, 2, 1),
+            ),
+            ("ro1", "Firma Unu SRL", "Training and skills development", None, dt.date(2025, 9, 3)),
+            ("RO1", "Firma Unu SRL", "Support to find investment", "Dosar PNRR", None),
+            ("RO2", "Alta Firma SRL", "Test before invest", "Secret", dt.date(2025, 10, 1)),
+            (None, "Nelegat SRL", "Test before invest", "Nelegat", dt.date(2025, 11, 1)),
+        ]
+    )
+    found = received_services(frame, " RO1 ", "ro")
+    assert found == (
+        # No description: named by its category, in the report's language.
+        ReceivedService("Instruire și competențe", None, dt.date(2025, 9, 3)),
+        ReceivedService(
+            "Pilot de automatizare", "Testare înainte de investiție", dt.date(2025, 2, 1)
+        ),
+        ReceivedService("Dosar PNRR", "Sprijin pentru finanțare", None),
+    )
+    english = received_services(frame, "RO1", "en")
+    assert english[0].name == "Training and skills development"
+    assert received_services(frame, "RO9", "en") == ()
+    assert received_services(frame.iloc[:0], "RO1", "en") == ()
+
+
+def test_the_report_lists_the_services_received(demo):
+    _, frame = demo
+    member = chosen_member(frame)
+    services = delivered(
+        [
+            (
+                member,
+                "x",
+                "Test before invest",
+                "Pilot de mentenanță predictivă",
+                dt.date(2025, 4, 1),
+            ),
+            ("DEMO-999", "y", "Test before invest", "Serviciul altcuiva", dt.date(2025, 4, 2)),
+        ]
+    )
+    report = report_for(
+        frame, member, received=received_services(services, member, "ro"), prepared_on=PREPARED
+    )
+    page = report_html(report, "ro")
+    assert "Pilot de mentenanță predictivă" in page
+    assert "01.04.2025, Testare înainte de investiție" in page
+    assert "Serviciul altcuiva" not in page
+    assert "Nu există încă servicii" not in page

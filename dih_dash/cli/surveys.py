@@ -375,7 +375,8 @@ def run_demo_remove(args: argparse.Namespace) -> int:
         removed = store.remove_demo(cli_actor())
         print(
             f"Demo data removed: {removed['members']} members, "
-            f"{removed['assessments']} assessments, {removed['uploads']} uploads."
+            f"{removed['assessments']} assessments, {removed['services']} services, "
+            f"{removed['uploads']} uploads."
         )
         return EXIT_OK
 

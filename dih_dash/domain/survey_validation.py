@@ -572,7 +572,7 @@ class _Rows:
 # Where an issue goes among its row's others. Errors: the cells' in column order (their
 # index in ASSESSMENT_COLUMNS), then the duplicate key; warnings: in the order below.
 _DUPLICATE_KEY_ORDER = len(ASSESSMENT_COLUMNS)
-_OVERALL_ORDER, _DII_ORDER, _DUPLICATE_ROW_ORDER, _DAMAGED_ORDER = 0, 1, 2, 3
+_OVERALL_ORDER, _DII_ORDER, _DUPLICATE_ROW_ORDER, _DAMAGED_ORDER, _SIZE_ORDER = 0, 1, 2, 3, 4
 
 
 def validate(
@@ -793,6 +793,16 @@ def _complete_size_class(state: _Rows) -> None:
     derived[:] = [size_class_for(v) if isinstance(v, int) else None for v in employees.values]
     counted = employees.per_row(np.array([isinstance(v, int) for v in employees.values]))
     if size is not None:
+        # Both given and at odds ("medium" with 5 employees): kept as written, but said,
+        # since one of the two is a typing slip and the size filters read the class.
+        given = counted & ~size.empty()
+        stated = size.values[size.codes]
+        for i in np.flatnonzero(given & (stated != derived[employees.codes])):
+            expected = Phrase.of(f"members.size_classes.{derived[employees.codes[i]]}")
+            params = {"employees": employees.values[employees.codes[i]], "expected": expected}
+            issue = Issue(state.numbers[i], size.label, size.cells(size.codes[i : i + 1])[0],
+                          "size_class_mismatch", params, "warning")  # fmt: skip
+            state.warnings.append((int(i), _SIZE_ORDER, issue))
         counted &= size.empty() & ~size.failed()
     state.size_class[counted] = derived[employees.codes[counted]]
 

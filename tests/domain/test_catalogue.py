@@ -141,14 +141,17 @@ COUNT_UNITS = {"NB_EDGE", "NB_UNICORNS", "TH_IND"}
 TOML_KEYS = {
     "label_en", "label_ro", "definition_en", "definition_ro", "unit", "higher_is_better",
     "dimension", "source", "filters", "target_of", "target_level", "note_en", "note_ro",
-    "instrument", "decimals", "kpi",
+    "instrument", "decimals", "kpi", "target_unit", "legal_target_in", "short_en", "short_ro",
 }  # fmt: skip
 REQUIRED_TOML_KEYS = {
     "label_en", "label_ro", "definition_en", "definition_ro", "unit", "higher_is_better",
     "dimension", "source", "instrument", "decimals", "kpi",
 }  # fmt: skip
 CEDILLA = "şţŞŢ"  # legacy forms; Romanian uses ș ț Ș Ț (comma below)
-TEXT_FIELDS = ("label_en", "label_ro", "definition_en", "definition_ro", "note_en", "note_ro")
+TEXT_FIELDS = (
+    "label_en", "label_ro", "definition_en", "definition_ro", "note_en", "note_ro", "short_en",
+    "short_ro",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -424,3 +427,15 @@ def test_eu_wide_targets_are_marked(catalogue):
     assert catalogue["desi_unicorns"].target_level == "eu"
     assert catalogue["desi_ict_spec"].target_level == "eu"
     assert catalogue["desi_sme_di3_gelo"].target_level == "country"
+
+
+def test_legal_targets_and_target_units_name_what_exists(toml_tables):
+    from dih_dash.sources.reference import load_catalogue
+
+    catalogue = load_catalogue()
+    for indicator_id, table in toml_tables.items():
+        if "legal_target_in" in table:
+            other = catalogue[table["legal_target_in"]]
+            assert other.target_of, (indicator_id, "the legal target's indicator has a target")
+        if "target_unit" in table:
+            assert table["target_unit"] == "MIO_IND", indicator_id

@@ -430,6 +430,20 @@ def test_a_given_size_class_is_kept_even_if_employees_say_otherwise() -> None:
     assert validate(tbl, today=TODAY).assessments["size_class"].tolist() == ["micro"]
 
 
+def test_a_size_class_at_odds_with_the_head_count_is_a_warning_naming_both() -> None:
+    tbl = table(
+        [*HEADER, "employees", "clasa_marime"],
+        [["RO1", "A", "T0", "5", "mijlocie"], ["RO2", "B", "T0", "60", "mijlocie"]],
+    )
+    result = validate(tbl, today=TODAY)
+    assert result.rejected == 0 and result.assessments["size_class"].tolist() == ["medium"] * 2
+    mismatch = [w for w in result.warnings if w.code == "size_class_mismatch"]
+    assert [(w.row, w.column, w.value) for w in mismatch] == [(2, "clasa_marime", "mijlocie")]
+    ro = mismatch[0].message("ro")
+    assert "„mijlocie”" in ro and "5 angajați" in ro and "Micro (<10)" in ro
+    assert "Micro (<10)" in mismatch[0].message("en") and "5 employees" in mismatch[0].message("en")
+
+
 @pytest.mark.parametrize("raw", ["-1", "12,5", "doisprezece", "5%"])
 def test_employees_not_a_whole_number_is_an_error(raw: str) -> None:
     error = only_error(one("nr_angajati", raw))
@@ -1091,7 +1105,7 @@ def test_every_message_can_be_filled(section: str) -> None:
               "mean", "answered", "total", "unanswered", "letter", "first", "field", "fields",
               "source", "file", "encoding", "line", "columns", "cell", "rows", "max_rows",
               "max_columns", "max_cells", "character", "offset", "count", "where",
-              "max_count", "max_mb", "byte", "stored", "given", "most")}  # fmt: skip
+              "max_count", "max_mb", "byte", "stored", "given", "most", "employees")}  # fmt: skip
     for lang in ("en", "ro"):
         for key in survey_strings(lang):
             if key.startswith(f"surveys.{section}."):

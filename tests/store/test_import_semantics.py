@@ -327,7 +327,7 @@ def test_remove_demo_takes_out_demo_data_only(store: Store) -> None:
 
     removed = store.remove_demo(ADMIN)
 
-    assert removed == {"members": 1, "assessments": 3, "history": 0, "uploads": 1}
+    assert removed == {"members": 1, "assessments": 3, "history": 0, "services": 0, "uploads": 1}
     left = store.load_assessments()
     assert left[["member_id", "wave"]].values.tolist() == [
         ["DEMO-2", "T0"],

@@ -39,7 +39,7 @@ def row(member_id: str, wave: str = "T0", **values: Any) -> dict[str, Any]:
         "cluster": "IT",
         "sector": "J62",
         "size_class": "small",
-        "employees": 12 + number,
+        "employees": 12 + number % 38,  # within "small" (10–49), as the class says
         "county": "CJ",
         "org_type": "sme",
     }

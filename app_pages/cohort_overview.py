@@ -1,5 +1,7 @@
 """Cohort overview: members and assessments per round and cluster, DMA bands per round,
-the six dimensions (radar and bars) by cluster, sector or size class, and a heatmap."""
+the six dimensions (radar and bars) by cluster, sector or size class, and a heatmap; for
+the kind of member chosen (SMEs, or public-sector organisations with their own six
+dimensions), never both in one figure."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ st.title(tr("member_pages.cohort.title"))
 st.caption(tr("member_pages.cohort.intro"))
 page = member_page()
 cohort = page.rows
+kind = page.kind
 size = cohort_size(cohort)
 minimum = page.minimum
 waves = sorted_waves(cohort["wave"].unique())
@@ -75,7 +78,7 @@ distribution = page.analysis(
     ),
 )
 page.chart(
-    lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum),
+    lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum, kind=kind),
     key="cohort_bands",
     data=distribution,
 )
@@ -87,7 +90,8 @@ st.caption(tr(key, bounds=bounds))
 # --- the six dimensions -----------------------------------------------------------------------
 st.subheader(tr("member_pages.cohort.dimensions_heading"))
 left, right = st.columns(2)
-groupings = ["", "cluster", "sector", "size_class"]
+# Public-sector organisations have no size class.
+groupings = ["", "cluster", "sector"] if page.is_pso else ["", "cluster", "sector", "size_class"]
 group_by = (
     left.segmented_control(
         tr("member_pages.cohort.group_by"),
@@ -120,14 +124,15 @@ context.set_query(by=group_by or None, stat=statistic)
 stats = page.analysis(
     "dimension_stats",
     lambda: page.groups(
-        dimension_stats(cohort, by=group_by or None), value_columns=["members", "mean", "median"]
+        dimension_stats(cohort, by=group_by or None, kind=kind),
+        value_columns=["members", "mean", "median"],
     ),
     group_by,
 )
 medians = page.analysis(
     "cohort_medians",
     lambda: {
-        wave: cohort_medians(cohort, wave)
+        wave: cohort_medians(cohort, wave, kind=kind)
         for wave in waves
         if not page.rule.too_small(int((cohort["wave"] == wave).sum()))
     },
@@ -137,13 +142,19 @@ traces = [
     for wave, values in medians.items()
 ]
 page.chart(
-    lambda: dimension_radar(traces, tr, waves=waves, members=size.members),
+    lambda: dimension_radar(traces, tr, waves=waves, members=size.members, kind=kind),
     key="cohort_radar",
     data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}),
 )
 page.chart(
     lambda: dimension_bars(
-        stats, tr, members=size.members, statistic=statistic, by=group_by or None, min_group=minimum
+        stats,
+        tr,
+        members=size.members,
+        statistic=statistic,
+        by=group_by or None,
+        min_group=minimum,
+        kind=kind,
     ),
     key="cohort_bars",
     data=stats,
@@ -168,7 +179,7 @@ if heat_wave is not None:
         labelled = cohort.assign(label=cohort["company_name"] + " (" + cohort["member_id"] + ")")
         matrix = page.analysis(
             "member_matrix",
-            lambda: member_matrix(labelled, heat_wave, label_column="label"),
+            lambda: member_matrix(labelled, heat_wave, label_column="label", kind=kind),
             heat_wave,
         )
         st.caption(tr("member_pages.cohort.heatmap_members", wave=markdown_text(heat_wave)))
@@ -179,7 +190,7 @@ if heat_wave is not None:
             "dimension_matrix",
             lambda: dimension_matrix(
                 page.groups(
-                    dimension_stats(cohort[cohort["wave"] == heat_wave], by=by),
+                    dimension_stats(cohort[cohort["wave"] == heat_wave], by=by, kind=kind),
                     value_columns=["members", "mean", "median"],
                 ),
                 statistic=statistic,
@@ -196,6 +207,7 @@ if heat_wave is not None:
                 waves=[heat_wave],
                 by=by,
                 members=int(cohort.loc[cohort["wave"] == heat_wave, "member_id"].nunique()),
+                kind=kind,
             ),
             key="cohort_heatmap",
             data=matrix.reset_index(names=tr("member_pages.cohort.group_by")),

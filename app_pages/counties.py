@@ -1,5 +1,6 @@
 """Members by county: an offline map of Romania's counties (no tiles, no CDN) with counts and
-the median DMA score; counties below the minimum group size say only "fewer than N"."""
+the median DMA score, for the kind of member chosen (SMEs or public-sector organisations);
+counties below the minimum group size say only "fewer than N"."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ summary = page.analysis(
 page.chart(
     lambda: county_map(
         summary, data.county_geojson(), tr, min_group=minimum, waves=[wave],
-        members=int(in_wave["member_id"].nunique()),
+        members=int(in_wave["member_id"].nunique()), kind=page.kind,
     ),
     key="counties_map",
     data=summary,

@@ -1,6 +1,10 @@
 """Member profile (hub staff only): one member's radar over its rounds against the cohort
 median and its cluster, its DII items met and missing, and hub services for its weakest
-dimensions; deleting the member."""
+dimensions; deleting the member.
+
+A member of either kind: a public-sector organisation is drawn on its own instrument's six
+dimensions against the median of the organisations of its kind, and has no DII (an index of
+enterprises)."""
 
 from __future__ import annotations
 
@@ -12,11 +16,14 @@ from dih_dash.charts.members import RadarTrace, dimension_label, dimension_radar
 from dih_dash.domain.cohort import (
     cohort_medians,
     dii_item_status,
+    kind_dimensions,
+    kind_rows,
     member_history,
+    member_kinds,
     services_for,
     weakest_dimensions,
 )
-from dih_dash.domain.survey_schema import DII_ITEMS, DMA_DIMENSIONS
+from dih_dash.domain.survey_schema import DII_ITEMS
 from dih_dash.exports.member_report import (
     NATIONAL_DII_INDICATORS,
     file_name,
@@ -36,13 +43,14 @@ st.title(tr("member_pages.profile.title"))
 if not access.require_admin():
     st.stop()
 st.caption(tr("member_pages.profile.intro"))
-frame = member.members_frame()
+# Both kinds: a member is found whatever its kind; its figures then keep to its kind.
+frame = member.members_frame(None)
 if frame is None:
     st.stop()
 
-latest_names = frame.drop_duplicates("member_id", keep="last").set_index("member_id")[
-    "company_name"
-]
+latest_rows = frame.drop_duplicates("member_id", keep="last").set_index("member_id")
+latest_names = latest_rows["company_name"]
+latest_kinds = member_kinds(latest_rows)
 member_ids = sorted(latest_names.index, key=lambda m: str(latest_names[m]).casefold())
 chosen = context.query_value("member", lambda v: v in member_ids, member_ids[0])
 if st.session_state.get("profile_member") not in member_ids:
@@ -50,7 +58,9 @@ if st.session_state.get("profile_member") not in member_ids:
 member_id = st.selectbox(
     tr("member_pages.profile.choose"),
     options=member_ids,
-    format_func=lambda m: f"{latest_names[m]} ({m})",
+    format_func=lambda m: (
+        f"{latest_names[m]} ({m}) · {tr(f'member_report.kinds.{latest_kinds[m]}')}"
+    ),
     key="profile_member",
 )
 context.set_query(member=member_id)
@@ -59,27 +69,40 @@ history = member_history(frame, member_id)
 latest = history.iloc[-1]
 name = str(latest["company_name"])
 cluster = latest["cluster"] if pd.notna(latest["cluster"]) else None
+kind = str(member_kinds(history).iloc[-1])
+is_pso = kind == "pso"
+# The medians it is drawn against: members of its kind only, never the other instrument's.
+same_kind = kind_rows(frame, kind)
+suffix = "_pso" if is_pso else ""
+st.caption(f"{tr('member_pages.profile.kind')}: {tr(f'member_report.kinds.{kind}')}")
 
 traces = [
     RadarTrace(tr("member_pages.profile.radar_member", name=name, wave=row["wave"]), row, "member")
     for _, row in history.iterrows()
 ]
 traces.append(
-    RadarTrace(tr("member_pages.profile.radar_cohort", wave=latest["wave"]),
-               cohort_medians(frame, latest["wave"]), "cohort")
+    RadarTrace(tr(f"member_pages.profile.radar_cohort{suffix}", wave=latest["wave"]),
+               cohort_medians(same_kind, latest["wave"], kind=kind), "cohort")
 )  # fmt: skip
 if cluster:
     traces.append(
-        RadarTrace(tr("member_pages.profile.radar_cluster", cluster=cluster, wave=latest["wave"]),
-                   cohort_medians(frame, latest["wave"], cluster), "group")
+        RadarTrace(tr(f"member_pages.profile.radar_cluster{suffix}", cluster=cluster,
+                      wave=latest["wave"]),
+                   cohort_medians(same_kind, latest["wave"], cluster, kind=kind), "group")
     )  # fmt: skip
 widgets.chart(
     lambda: dimension_radar(
-        traces, tr, waves=list(history["wave"]), members=int(frame["member_id"].nunique())
+        traces,
+        tr,
+        waves=list(history["wave"]),
+        members=int(same_kind["member_id"].nunique()),
+        kind=kind,
     ),
     key="profile_radar",
     note=member.survey_note(history),
-    data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}).loc[list(DMA_DIMENSIONS)],
+    data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}).loc[
+        list(kind_dimensions(kind))
+    ],
     # Hub staff only (require_admin above): no public figure shares this key.
     state=(data.frame_version(frame), member_id),
 )
@@ -90,12 +113,13 @@ id_shown = markdown_text(member_id)
 st.subheader(tr("member_pages.profile.latest_heading", wave=wave_shown))
 numbers = st.columns(3)
 numbers[0].metric(tr("member_pages.profile.dma_overall"), tr.num(latest["dma_overall"]))
-numbers[1].metric(
-    tr("member_pages.profile.dii_score"),
-    tr("member_pages.profile.dii_incomplete")
-    if pd.isna(latest["dii_score"])
-    else f"{int(latest['dii_score'])}/12",
-)
+if is_pso:
+    dii_shown = tr("member_pages.profile.not_applicable")
+elif pd.isna(latest["dii_score"]):
+    dii_shown = tr("member_pages.profile.dii_incomplete")
+else:
+    dii_shown = f"{int(latest['dii_score'])}/12"
+numbers[1].metric(tr("member_pages.profile.dii_score"), dii_shown)
 numbers[2].metric(
     tr("surveys.fields.size_class"),
     member.filter_label("size_class", str(latest["size_class"]))
@@ -104,17 +128,20 @@ numbers[2].metric(
 )
 
 st.subheader(tr("member_pages.profile.dii_heading", wave=wave_shown))
-status = dii_item_status(latest)
-widgets.table(
-    pd.DataFrame(
-        {
-            tr("member_pages.profile.item"): [tr(f"members.dii_items.{i}") for i in DII_ITEMS],
-            tr("member_pages.profile.status"): [
-                tr(f"members.dii_status.{status[i]}") for i in DII_ITEMS
-            ],
-        }
-    ),
-)
+if is_pso:
+    st.caption(tr("member_pages.profile.pso_no_dii"))
+else:
+    status = dii_item_status(latest)
+    widgets.table(
+        pd.DataFrame(
+            {
+                tr("member_pages.profile.item"): [tr(f"members.dii_items.{i}") for i in DII_ITEMS],
+                tr("member_pages.profile.status"): [
+                    tr(f"members.dii_status.{status[i]}") for i in DII_ITEMS
+                ],
+            }
+        ),
+    )
 
 st.subheader(tr("member_pages.profile.weakest_heading"))
 try:
@@ -122,7 +149,7 @@ try:
 except (ServicesFileError, OSError) as exc:
     st.error(tr("member_pages.profile.services_error", error=markdown_text(exc)))
     services = {}
-for dimension in weakest_dimensions(latest):
+for dimension in weakest_dimensions(latest, kind=kind):
     with st.container(border=True):
         st.markdown(f"**{dimension_label(tr, dimension)}**: {tr.num(latest[dimension])}")
         offers = services_for([dimension], services)
@@ -135,7 +162,9 @@ for dimension in weakest_dimensions(latest):
                 + (f" [{service.url}]({service.url})" if service.url else "")
             )
 
-# The member's own one-page report (spec/edih-services.md §6), built only on a click.
+# The member's own one-page report (spec/edih-services.md §6), built only on a click, from
+# the frame of both kinds: `report_for` picks the member's kind and compares it with its own.
+# What depends on the member (e.g. the services it received) goes into `_member_pdf`.
 report_inputs = {
     "services": services,
     "reassess_months": config.reassess_months,

@@ -1,5 +1,9 @@
 """Members vs Romania vs EU: the share of members at least basic in digital intensity per
-round, beside Romania's and the EU's SMEs and the 90% target; the same for the DII bands."""
+round, beside Romania's and the EU's SMEs and the 90% target; the same for the DII bands.
+
+Public-sector organisations (`?kind=pso`) answer another instrument and have no DII:
+their scores are never set against Eurostat's enterprise figures. For them the page says
+why, and shows only their own DMA overall scores per round (bands and medians)."""
 
 from __future__ import annotations
 
@@ -7,22 +11,79 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.kit import context, data, widgets
-from app_pages.kit.member import member_page
-from dih_dash.charts.members import dii_bands_chart, headline_chart, members_text
+from app_pages.kit.member import MemberPage, member_page
+from dih_dash.charts.members import dii_bands_chart, dma_band_chart, headline_chart, members_text
 from dih_dash.domain.cohort import (
     cohort_size,
     dii_bands_by_wave,
     dii_share_by_wave,
+    dimension_stats,
+    dma_band_distribution,
     sorted_waves,
 )
 from dih_dash.domain.geo import EU_AGGREGATE, HOME
+from dih_dash.domain.survey_schema import DMA_OVERALL
 from dih_dash.text_safety import markdown_text
+
+
+def public_sector_view(page: MemberPage, members: int) -> None:
+    """The public-sector organisations' own DMA overall scores per round: no Eurostat
+    figure (those describe enterprises) and no DII (an enterprise index)."""
+    tr = page.tr
+    st.info(tr("member_pages.headline.pso_not_comparable"), icon=":material/block:")
+    st.caption(tr("member_pages.headline.pso_no_dii"))
+    cohort = page.rows
+
+    def overall_per_round() -> pd.DataFrame:
+        stats = dimension_stats(cohort, kind="pso")
+        stats = stats[stats["dimension"] == DMA_OVERALL].reset_index(drop=True)
+        return page.groups(stats, value_columns=["members", "mean", "median"])
+
+    overall = page.analysis("pso_overall", overall_per_round)
+    shown_rounds = overall[~overall["suppressed"]]
+    if not shown_rounds.empty:
+        last = shown_rounds.iloc[-1]  # rounds come sorted, T0 first
+        metrics = st.columns(2)
+        metrics[0].metric(
+            tr("member_pages.headline.pso_latest", wave=markdown_text(last["wave"])),
+            tr.num(last["median"]),
+        )
+        metrics[1].metric(
+            tr("member_pages.headline.pso_assessed", wave=markdown_text(last["wave"])),
+            tr.num(last["members"], 0),
+        )
+    st.subheader(tr("member_pages.headline.pso_bands_heading"))
+    bands = page.analysis(
+        "pso_bands",
+        lambda: page.groups(
+            dma_band_distribution(cohort), value_columns=["members", "in_band", "share"]
+        ),
+    )
+    page.chart(
+        lambda: dma_band_chart(bands, tr, members=members, min_group=page.minimum, kind="pso"),
+        key="members_pso_bands",
+        data=bands,
+    )
+    st.subheader(tr("member_pages.headline.pso_table_heading"))
+    if overall["suppressed"].any():
+        page.withheld_note()
+    # The audience's columns first (no mean for the public), then the translated names.
+    table = page.public(overall[["wave", "members", "median", "mean"]])
+    page.table(
+        table.rename(columns=lambda c: tr(f"member_pages.headline.pso_columns.{c}")),
+        counts=[tr("member_pages.headline.pso_columns.members")],
+    )
+
 
 tr = context.translator()
 
 st.title(tr("member_pages.headline.title"))
-st.caption(tr("member_pages.headline.intro"))
+# Filled once the kind is known: the comparison it describes is the SMEs' only.
+intro = st.empty()
 page = member_page()
+intro.caption(
+    tr("member_pages.headline.intro_pso" if page.is_pso else "member_pages.headline.intro")
+)
 cohort = page.rows
 size = cohort_size(cohort)
 minimum = page.minimum
@@ -31,6 +92,9 @@ st.caption(
     tr("member_pages.cohort_line", members=members_text(tr, size.members),
        assessments=size.assessments, waves=", ".join(markdown_text(w) for w in waves) or "–")
 )  # fmt: skip
+if page.is_pso:
+    public_sector_view(page, size.members)
+    st.stop()
 st.info(tr("member_pages.headline.instruments"), icon=":material/compare_arrows:")
 
 national_data = data.national()

@@ -1,5 +1,6 @@
 """Progress between rounds: only members assessed in both rounds count; the change per
-dimension (median and spread), the share that moved up a band, and (hub staff) each member."""
+dimension (median and spread), the share that moved up a band, and (hub staff) each member;
+for the kind chosen (SMEs, or public-sector organisations on their own six dimensions)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ if wave_from == wave_to:
     st.stop()
 
 state = (wave_from, wave_to)
-paired = page.analysis("paired", lambda: paired_assessments(cohort, wave_from, wave_to), *state)
+paired = page.analysis(
+    "paired", lambda: paired_assessments(cohort, wave_from, wave_to, kind=page.kind), *state
+)
 count = len(paired)
 # Rounds come from the survey files: escaped wherever markdown shows them.
 from_shown, to_shown = markdown_text(wave_from), markdown_text(wave_to)
@@ -58,7 +61,9 @@ if page.rule.too_small(count):
     )
     st.stop()
 
-summary = page.analysis("progress_summary", lambda: progress_summary(paired), *state)
+summary = page.analysis(
+    "progress_summary", lambda: progress_summary(paired, kind=page.kind), *state
+)
 moves = page.analysis("band_moves", lambda: band_moves(paired, config.dma_band_bounds), *state)
 overall = summary[summary["dimension"] == "dma_overall"]
 metrics = st.columns(2)
@@ -74,7 +79,9 @@ if not overall.empty:
         tr("member_pages.progress.points", change=tr.signed(overall.iloc[0]["median_change"])),
     )
 page.chart(
-    lambda: progress_chart(summary, tr, wave_from=wave_from, wave_to=wave_to, members=count),
+    lambda: progress_chart(
+        summary, tr, wave_from=wave_from, wave_to=wave_to, members=count, kind=page.kind
+    ),
     key="progress_chart",
     data=summary,
     state=state,
@@ -90,7 +97,9 @@ if page.is_admin:
     ]
     # The page key names the audience: this figure is never a public one.
     page.chart(
-        lambda: dumbbell_chart(paired, tr, wave_from=wave_from, wave_to=wave_to, labels=labels),
+        lambda: dumbbell_chart(
+            paired, tr, wave_from=wave_from, wave_to=wave_to, labels=labels, kind=page.kind
+        ),
         key="progress_dumbbell",
         data=paired,
         state=state,

@@ -21,6 +21,7 @@ import streamlit as st
 
 from app_pages.kit.context import settings
 from dih_dash.domain.catalogue import Catalogue
+from dih_dash.domain.cohort import kind_counts, kind_rows, scored_members
 from dih_dash.domain.national import kpi_table, ranking
 from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs, slide_figure
 from dih_dash.i18n import Translator
@@ -164,6 +165,43 @@ def assessments() -> pd.DataFrame:
     return frame
 
 
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _members_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> pd.DataFrame:
+    frame = store().load_assessments(include_demo=True)
+    return scored_members(frame, dma, dii)
+
+
+def members() -> pd.DataFrame:
+    """The stored assessments of both kinds (SMEs and public-sector organisations), scored
+    (`cohort.scored_members`: real ones once there are any, else the demo cohort; a PSO has
+    no DII). For a page that shows one member whatever its kind (the profile); figures take
+    one kind's rows (`kind_assessments`)."""
+    config = settings()
+    version = members_version()
+    frame = _members_cached(
+        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
+    )
+    frame.attrs[DATA_VERSION] = (
+        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
+    )  # fmt: skip
+    return frame
+
+
+def kind_assessments(kind: str) -> pd.DataFrame:
+    """One kind's members of `members()`: what the member pages draw, never mixing the SME
+    and PSO instruments. Its version names the kind, so a cache keyed by it never hands one
+    kind's analysis to the other."""
+    everyone = members()
+    frame = kind_rows(everyone, kind)
+    frame.attrs[DATA_VERSION] = (*everyone.attrs[DATA_VERSION], kind)
+    return frame
+
+
+def members_by_kind() -> dict[str, int]:
+    """How many members of each kind the pages show (`sme`, `pso`; zero when none)."""
+    return kind_counts(members())
+
+
 def frame_version(frame: pd.DataFrame) -> tuple:
     """The store, data version and band bounds an `assessments()` frame was made with: a
     small cache key for what is computed from it, instead of hashing the frame each run."""
@@ -183,6 +221,7 @@ def county_geojson() -> dict:
 
 def clear_members_cache() -> None:
     _assessments_cached.clear()
+    _members_cached.clear()
     _services_cached.clear()
     _unlinked_cached.clear()
 

@@ -1,9 +1,11 @@
 """The member pages' entry: `member_page()` does the preamble every member page shares —
-the scored assessments (or a message when there are none), the sidebar filters, the
-disclosure check of the selection, the survey note and the minimum group — and returns a
-`MemberPage` whose `key` names the data, the filters and the audience, computed here
-once. Its `chart`, `downloads` and `table` pass what they show through the audience's
-disclosure rule (domain.disclosure), so a page cannot forget the privacy gate.
+the kind of member shown (SMEs or public-sector organisations, chosen on the page and kept
+in the URL as `?kind=pso`), that kind's scored assessments (or a message when there are
+none), the sidebar filters, the disclosure check of the selection, the survey note and the
+minimum group — and returns a `MemberPage` whose `key` names the data, the kind, the
+filters and the audience, computed here once. Its `chart`, `downloads` and `table` pass
+what they show through the audience's disclosure rule (domain.disclosure), so a page
+cannot forget the privacy gate.
 """
 
 from __future__ import annotations
@@ -19,9 +21,16 @@ import streamlit as st
 from app_pages.kit import widgets
 from app_pages.kit.access import disclosure_rule, is_admin
 from app_pages.kit.context import query_list, set_query, translator, widget_key
-from app_pages.kit.data import analysis, assessments, county_names, frame_version
+from app_pages.kit.data import (
+    analysis,
+    county_names,
+    frame_version,
+    kind_assessments,
+    members,
+    members_by_kind,
+)
 from dih_dash.charts.members import members_text, survey_extras
-from dih_dash.domain.cohort import CohortFilters, assessment_years, sorted_waves
+from dih_dash.domain.cohort import KINDS, CohortFilters, assessment_years, sorted_waves
 from dih_dash.domain.disclosure import DisclosureRule, PublicCohort, Withheld, disclose
 from dih_dash.i18n import Translator
 
@@ -52,6 +61,10 @@ def cohort_filters(frame: pd.DataFrame) -> CohortFilters:
         for param, column, field in FILTER_FIELDS:
             values = frame[column].dropna().astype(str)
             options = sorted_waves(values.unique()) if column == "wave" else sorted(values.unique())
+            chosen[field] = ()
+            if not options:
+                # Nothing to choose (public-sector organisations have no size class).
+                continue
             key = widget_key(f"filter_{param}")
             if key not in st.session_state:
                 st.session_state[key] = query_list(param, lambda v, o=options: v in o, [])
@@ -85,11 +98,68 @@ def survey_note(cohort: pd.DataFrame) -> str:
     return survey_extras(translator(), assessment_years(cohort), demo)
 
 
-def members_frame() -> pd.DataFrame | None:
-    """The scored assessments for a member page, with the demo label and the privacy note
-    shown; None (and a message) when the store is empty."""
+KIND_PARAM = "kind"
+DEFAULT_KIND = "sme"
+
+
+def kind_label(tr: Translator, kind: str, count: int, rule: DisclosureRule) -> str:
+    """`SMEs (20)`, `Public-sector organisations (8)`; for the public a kind with fewer
+    members than the minimum shows "fewer than N" instead of its count, as a small group's
+    count is blanked everywhere else."""
+    shown = (
+        tr("member_pages.kinds.fewer", members=members_text(tr, rule.minimum))
+        if rule.is_public and rule.too_small(count)
+        else tr.num(count, 0)
+    )
+    return tr("member_pages.kinds.option", kind=tr(f"member_pages.kinds.{kind}"), count=shown)
+
+
+def choose_kind() -> str:
+    """The kind of member the page shows: SMEs by default, public-sector organisations on
+    request; kept in the URL (`?kind=pso`) and, across a page switch, in the session, like
+    the filters. With one kind stored it is shown, with its count, without a choice."""
     tr = translator()
-    frame = assessments()
+    counts = members_by_kind()
+    rule = disclosure_rule()
+    present = [k for k in KINDS if counts.get(k)]
+    if not present:
+        return DEFAULT_KIND
+    fallback = DEFAULT_KIND if DEFAULT_KIND in present else present[0]
+    if len(present) == 1:
+        kind = present[0]
+        st.caption(tr("member_pages.kinds.only", kind=kind_label(tr, kind, counts[kind], rule)))
+    else:
+        key = widget_key("member_kind")
+        kept = st.session_state.get(key)
+        # Assigned on every run, as the filters are: a widget of another page with the
+        # same key starts from a value set through the session state, not from its own.
+        st.session_state[key] = (
+            kept if kept in present else query_value_of(KIND_PARAM, present, fallback)
+        )
+        kind = (
+            st.segmented_control(
+                tr("member_pages.kinds.label"),
+                options=present,
+                format_func=lambda k: kind_label(tr, k, counts[k], rule),
+                key=key,
+            )
+            or fallback
+        )
+    set_query(**{KIND_PARAM: None if kind == DEFAULT_KIND else kind})
+    return kind
+
+
+def query_value_of(param: str, options: Collection[str], default: str) -> str:
+    value = st.query_params.get(param)
+    return value if value in options else default
+
+
+def members_frame(kind: str | None = DEFAULT_KIND) -> pd.DataFrame | None:
+    """One kind's scored assessments for a member page (both kinds with `kind=None`, for
+    a page about one member whatever its kind), with the demo label and the privacy note
+    shown; None (and a message) when the store holds none."""
+    tr = translator()
+    frame = members() if kind is None else kind_assessments(kind)
     if frame.empty:
         st.info(tr("member_pages.no_data"), icon=":material/inbox:")
         if is_admin():
@@ -108,13 +178,19 @@ class MemberPage:
     """What a member page works with once the preamble has passed."""
 
     tr: Translator
-    everyone: pd.DataFrame  # every displayed assessment, before the filters
+    kind: str  # "sme" or "pso": the one instrument whose scores the page shows
+    everyone: pd.DataFrame  # every displayed assessment of the kind, before the filters
     cohort: PublicCohort  # the filtered selection, cleared for the audience
-    # The frame's version (store, data version, band bounds), the filters and the rule of
-    # the audience: everything an analysis or figure of the page depends on besides its
-    # own view state. Admin and public results never share a cache entry.
+    # The frame's version (store, data version, band bounds, kind), the kind, the filters
+    # and the rule of the audience: everything an analysis or figure of the page depends on
+    # besides its own view state. Admin and public results never share a cache entry, nor
+    # SME and PSO ones.
     key: tuple
     note: str  # what the member charts' source line adds (years, demo label)
+
+    @property
+    def is_pso(self) -> bool:
+        return self.kind == "pso"
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -183,17 +259,24 @@ def member_page() -> MemberPage:
     """The shared preamble of a member page; stops the page (with a message) when the store
     is empty or the selection may not be shown to the person looking."""
     tr = translator()
-    everyone = members_frame()
+    kind = choose_kind()
+    everyone = members_frame(kind)
     if everyone is None:
         st.stop()
     filters = cohort_filters(everyone)
     rule = disclosure_rule()
     cleared = disclose(filters.apply(everyone), everyone, rule)
     if isinstance(cleared, Withheld):
+        # With no filter the whole kind is the selection: say so, not "widen the filters".
+        reason = "kind_too_small" if filters.is_empty else cleared.reason
         st.info(
-            tr(f"member_pages.{cleared.reason}", members=members_text(tr, cleared.minimum)),
+            tr(
+                f"member_pages.{reason}",
+                members=members_text(tr, cleared.minimum),
+                kind=tr(f"member_pages.kinds.{kind}"),
+            ),
             icon=":material/lock:",
         )
         st.stop()
-    key = (frame_version(everyone), filters, rule)
-    return MemberPage(tr, everyone, cleared, key, survey_note(cleared.rows))
+    key = (frame_version(everyone), kind, filters, rule)
+    return MemberPage(tr, kind, everyone, cleared, key, survey_note(cleared.rows))

@@ -9,6 +9,10 @@ Member names reach a figure only where the caller passes them (`dumbbell_chart` 
 the row labels of `cohort_heatmap`, a radar trace's label); nothing here reads
 `member_id` or `company_name` from a table, so a public page cannot leak one by accident.
 
+Kinds: SMEs and public-sector organisations (PSOs) answer two instruments. A figure shows
+one kind (`kind="sme"` or `"pso"`): its dimensions, its title and its source line; the two
+kinds' scores never meet in one figure, and a PSO figure has no Eurostat bars.
+
 Names, ids, clusters and sectors are typed by people into the survey files, and Plotly reads
 HTML in every label: they reach a figure only through `plotly_text`, so a name reading
 `<a href="…">` shows those characters instead of a link.
@@ -40,11 +44,18 @@ from dih_dash.charts.theme import (
     styled,
     wrap,
 )
-from dih_dash.domain.cohort import DII_TARGET, SUPPRESSED, sorted_waves, wave_sort_key
+from dih_dash.domain.cohort import (
+    DII_TARGET,
+    SUPPRESSED,
+    check_kind,
+    kind_columns,
+    kind_dimensions,
+    sorted_waves,
+    wave_sort_key,
+)
 from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
 from dih_dash.domain.provenance import flag_legend
 from dih_dash.domain.scoring import DII_BANDS, DMA_BANDS
-from dih_dash.domain.survey_schema import DMA_COLUMNS, DMA_DIMENSIONS
 from dih_dash.i18n import Translator
 from dih_dash.sources.geo import BOUNDARIES_ATTRIBUTION
 from dih_dash.text_safety import plotly_text
@@ -92,13 +103,15 @@ def survey_source(
     *,
     years: str | None = None,
     demo: bool = False,
+    kind: str = "sme",
 ) -> str:
     """`Source: hub survey (DMA/DII), waves T0, T1, 40 members`, with the years the
-    assessments were made in and a demo-data label when given."""
+    assessments were made in and a demo-data label when given; for public-sector
+    organisations (`kind="pso"`) their own instrument is named."""
     ordered = sorted_waves(waves)
     key = "members.source.wave_one" if len(ordered) == 1 else "members.source.wave_many"
     text = tr(
-        "members.source.survey",
+        _kind_key("members.source.survey", kind),
         waves=tr(key, waves=", ".join(ordered)),
         members=members_text(tr, members),
     )
@@ -140,6 +153,12 @@ def _note(*parts: str | None) -> str:
 
 def dimension_label(tr: Translator, column: str) -> str:
     return tr(f"members.dimensions.{column}")
+
+
+def _kind_key(key: str, kind: str) -> str:
+    """The text key for a kind: `<key>_pso` names the public-sector organisations' own
+    instrument (its title or source line), `<key>` the SMEs'."""
+    return f"{key}_pso" if check_kind(kind) == "pso" else key
 
 
 def group_label(tr: Translator, by: str | None, value: object) -> str:
@@ -431,9 +450,11 @@ def dma_band_chart(
     by: str | None = None,
     min_group: int | None = None,
     title: str | None = None,
+    kind: str = "sme",
 ) -> go.Figure:
     """Stacked shares of members per DMA band (basic → advanced), one bar per wave, or per
-    wave and group when `distribution` has a `group` column (`by` names the grouping)."""
+    wave and group when `distribution` has a `group` column (`by` names the grouping); the
+    members of one `kind`."""
     shown = _shown(distribution)
     grouped = "group" in distribution
     waves = sorted_waves(distribution["wave"])
@@ -470,14 +491,14 @@ def dma_band_chart(
         )
     stacked_bands(fig)
     fig.update_yaxes(title_text=tr("members.axis.share_members"), range=[0, 100])
-    note = _note(survey_source(tr, waves, members), _hidden_note(tr, hidden, min_group))
-    return styled(fig, tr.lang, title or tr("members.dma_band.title"), note)
+    note = _note(survey_source(tr, waves, members, kind=kind), _hidden_note(tr, hidden, min_group))
+    return styled(fig, tr.lang, title or tr(_kind_key("members.dma_band.title", kind)), note)
 
 
 @dataclass(frozen=True)
 class RadarTrace:
     """One shape on the radar: a label (the caller's words; a member's name only in the
-    admin view), scores per DMA dimension, and its kind, which sets the line style."""
+    admin view), scores per dimension, and its kind of shape, which sets the line style."""
 
     label: str
     values: Mapping[str, float | None] | pd.Series
@@ -491,17 +512,20 @@ def dimension_radar(
     waves: Sequence[str],
     members: int,
     title: str | None = None,
+    kind: str = "sme",
 ) -> go.Figure:
-    """The six DMA dimensions on a 0–100 radar, one closed shape per trace: cohort
-    medians per wave (dashed), groups (dotted), a member's waves (solid)."""
-    theta = [wrap(dimension_label(tr, d), 18) for d in DMA_DIMENSIONS]
+    """The six dimensions of the `kind`'s instrument (SME or PSO DMA, never both) on a
+    0–100 radar, one closed shape per trace: cohort medians per wave (dashed), groups
+    (dotted), a member's waves (solid)."""
+    dimensions = kind_dimensions(kind)
+    theta = [wrap(dimension_label(tr, d), 18) for d in dimensions]
     used: dict[str, int] = {}
     fig = go.Figure()
     for trace in traces:
         colours, dash, width = _KIND_STYLES[trace.kind]
         colour = colours[used.get(trace.kind, 0) % len(colours)]
         used[trace.kind] = used.get(trace.kind, 0) + 1
-        r = [_number(trace.values.get(d)) for d in DMA_DIMENSIONS]
+        r = [_number(trace.values.get(d)) for d in dimensions]
         label = plotly_text(trace.label)
         fig.add_trace(
             go.Scatterpolar(
@@ -514,7 +538,7 @@ def dimension_radar(
                 marker={"size": 6 if trace.kind == "member" else 4},
                 hovertext=[
                     f"{label}<br>{dimension_label(tr, d)}: {tr.num(v)}"
-                    for d, v in zip([*DMA_DIMENSIONS, DMA_DIMENSIONS[0]], [*r, r[0]], strict=True)
+                    for d, v in zip([*dimensions, dimensions[0]], [*r, r[0]], strict=True)
                 ],
                 hoverinfo="text",
             )
@@ -537,8 +561,10 @@ def dimension_radar(
             "domain": {"y": [0.1, 0.9]},
         }
     )
-    note = survey_source(tr, waves, members)
-    return styled(fig, tr.lang, title or tr("members.radar.title"), note, height=600)
+    note = survey_source(tr, waves, members, kind=kind)
+    return styled(
+        fig, tr.lang, title or tr(_kind_key("members.radar.title", kind)), note, height=600
+    )
 
 
 def dimension_bars(
@@ -550,15 +576,18 @@ def dimension_bars(
     by: str | None = None,
     min_group: int | None = None,
     title: str | None = None,
+    kind: str = "sme",
 ) -> go.Figure:
-    """Mean or median per DMA dimension (and overall), one bar series per group (or per
-    wave without groups). `stats` is `dimension_stats`, suppressed or not. Horizontal, so
-    the long dimension names read without wrapping into the legend."""
+    """Mean or median per dimension of the `kind`'s instrument (and overall), one bar
+    series per group (or per wave without groups). `stats` is `dimension_stats` of that
+    kind, suppressed or not. Horizontal, so the long dimension names read without wrapping
+    into the legend."""
+    columns = kind_columns(kind)
     shown = _shown(stats)
     grouped = "group" in stats
     waves = sorted_waves(stats["wave"])
     several_waves = len(waves) > 1
-    labels = [wrap(dimension_label(tr, d), 28) for d in DMA_COLUMNS]
+    labels = [wrap(dimension_label(tr, d), 28) for d in columns]
     hidden: list[str] = []
     fig = go.Figure()
     palette = (MEMBERS, ROMANIA, *PEER_COLOURS)
@@ -572,8 +601,8 @@ def dimension_bars(
             hidden.append(name)
             continue
         rows = stats.loc[index].set_index("dimension")
-        values = [_number(rows[statistic].get(d)) for d in DMA_COLUMNS]
-        counts = [rows["members"].get(d) for d in DMA_COLUMNS]
+        values = [_number(rows[statistic].get(d)) for d in columns]
+        counts = [rows["members"].get(d) for d in columns]
         fig.add_trace(
             go.Bar(
                 y=labels,
@@ -593,7 +622,7 @@ def dimension_bars(
                         value=tr.num(v),
                         members=members_text(tr, int(n)) if _number(n) is not None else "–",
                     )
-                    for d, v, n in zip(DMA_COLUMNS, values, counts, strict=True)
+                    for d, v, n in zip(columns, values, counts, strict=True)
                 ],
                 hoverinfo="text",
             )
@@ -603,9 +632,11 @@ def dimension_bars(
     # The questionnaire's order from the top, the overall score last.
     fig.update_yaxes(autorange="reversed")
     drawn = max(1, len(fig.data))
-    note = _note(survey_source(tr, waves, members), _hidden_note(tr, hidden, min_group))
-    default = tr("members.bars.title", statistic=tr(f"members.statistic.{statistic}"))
-    height = max(420, len(DMA_COLUMNS) * (14 * drawn + 22) + 160)
+    note = _note(survey_source(tr, waves, members, kind=kind), _hidden_note(tr, hidden, min_group))
+    default = tr(
+        _kind_key("members.bars.title", kind), statistic=tr(f"members.statistic.{statistic}")
+    )
+    height = max(420, len(columns) * (14 * drawn + 22) + 160)
     return styled(fig, tr.lang, title or default, note, height=height)
 
 
@@ -617,11 +648,12 @@ def cohort_heatmap(
     members: int,
     by: str | None = None,
     title: str | None = None,
+    kind: str = "sme",
 ) -> go.Figure:
-    """Rows × DMA dimensions, scores 0–100. The caller decides the rows: groups for the
-    public (`dimension_matrix`; `by` names the grouping for labels), members for admins
-    (`member_matrix`, labelled as the admin chose)."""
-    columns = [c for c in DMA_COLUMNS if c in matrix.columns]
+    """Rows × the `kind`'s dimensions, scores 0–100. The caller decides the rows: groups
+    for the public (`dimension_matrix`; `by` names the grouping for labels), members for
+    admins (`member_matrix`, labelled as the admin chose)."""
+    columns = [c for c in kind_columns(kind) if c in matrix.columns]
     rows = [group_label(tr, by, label) for label in matrix.index]
     z = [[_number(v) for v in matrix.loc[label, columns]] for label in matrix.index]
     fig = go.Figure(
@@ -641,9 +673,10 @@ def cohort_heatmap(
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=0)
-    note = survey_source(tr, waves, members)
+    note = survey_source(tr, waves, members, kind=kind)
     height = max(320, 30 * len(rows) + 200)
-    return styled(fig, tr.lang, title or tr("members.heatmap.title"), note, height=height)
+    default = tr(_kind_key("members.heatmap.title", kind))
+    return styled(fig, tr.lang, title or default, note, height=height)
 
 
 # --- 3. progress --------------------------------------------------------------------------
@@ -657,13 +690,15 @@ def progress_chart(
     wave_to: str,
     members: int,
     title: str | None = None,
+    kind: str = "sme",
 ) -> go.Figure:
-    """Per DMA dimension (and overall): the median change of the paired members, with the
-    quartile range (the middle half of the members) as error bars, and the share that
-    improved. `summary` is `progress_summary`; `members` the paired members."""
+    """Per dimension of the `kind`'s instrument (and overall): the median change of the
+    paired members, with the quartile range (the middle half of the members) as error bars,
+    and the share that improved. `summary` is `progress_summary`; `members` the paired
+    members."""
     shown = _shown(summary)
     rows = summary[shown].set_index("dimension")
-    dims = [d for d in DMA_COLUMNS if d in rows.index]
+    dims = [d for d in kind_columns(kind) if d in rows.index]
     median = [_number(rows.at[d, "median_change"]) for d in dims]
     q1 = [_number(rows.at[d, "q1_change"]) for d in dims]
     q3 = [_number(rows.at[d, "q3_change"]) for d in dims]
@@ -709,10 +744,10 @@ def progress_chart(
     fig.add_hline(y=0, line_color=LINE, line_width=1)
     fig.update_yaxes(title_text=tr("members.axis.change"), zeroline=True)
     note = _note(
-        survey_source(tr, [wave_from, wave_to], members),
+        survey_source(tr, [wave_from, wave_to], members, kind=kind),
         tr("members.progress.paired_note", members=members_text(tr, members)),
     )
-    default = tr("members.progress.title", wave_from=wave_from, wave_to=wave_to)
+    default = tr(_kind_key("members.progress.title", kind), wave_from=wave_from, wave_to=wave_to)
     return styled(fig, tr.lang, title or default, note)
 
 
@@ -724,8 +759,10 @@ def dumbbell_chart(
     wave_to: str,
     labels: Sequence[str] | None = None,
     title: str | None = None,
+    kind: str = "sme",
 ) -> go.Figure:
-    """Admin view: one row per paired member, its DMA overall score before → after. Rows
+    """Admin view: one row per paired member of one `kind`, its DMA overall score before →
+    after. Rows
     are labelled by `labels` (the caller's choice: names for admins), else "Member 1…"."""
     before = [_number(v) for v in paired["dma_overall_before"]]
     after = [_number(v) for v in paired["dma_overall_after"]]
@@ -777,7 +814,7 @@ def dumbbell_chart(
         )
     fig.update_xaxes(title_text=tr("members.axis.overall_score"), range=[0, 100])
     fig.update_yaxes(categoryorder="array", categoryarray=[names[i] for i in order])
-    note = survey_source(tr, [wave_from, wave_to], len(order))
+    note = survey_source(tr, [wave_from, wave_to], len(order), kind=kind)
     default = tr("members.dumbbell.title", wave_from=wave_from, wave_to=wave_to)
     height = max(360, 24 * len(order) + 180)
     return styled(fig, tr.lang, title or default, note, height=height)
@@ -795,8 +832,10 @@ def county_map(
     waves: Sequence[str],
     members: int,
     title: str | None = None,
+    kind: str = "sme",
 ) -> go.Figure:
-    """Romania's 42 counties coloured by the median DMA overall score of their members
+    """Romania's 42 counties coloured by the median DMA overall score of their members (of
+    one `kind`)
     (`county_summary`); suppressed counties grey ("fewer than N members"), counties
     without members pale. Drawn offline from `geojson` (MapLibre, `white-bg`, no tiles,
     no text layers), with the boundaries' attribution in the source line."""
@@ -890,8 +929,9 @@ def county_map(
         margin={"l": 10, "r": 10, "b": 60},
     )
     note = _note(
-        survey_source(tr, waves, members),
+        survey_source(tr, waves, members, kind=kind),
         tr("members.map.rule", members=members_text(tr, min_group)),
         BOUNDARIES_ATTRIBUTION,
     )
-    return styled(fig, tr.lang, title or tr("members.map.title"), note, height=560)
+    default = tr(_kind_key("members.map.title", kind))
+    return styled(fig, tr.lang, title or default, note, height=560)

@@ -11,6 +11,11 @@ rounding. Chart builders never read `member_id` or `company_name` from a table; 
 reaches a figure only where a signed-in admin's page passes it.
 
 Demo data: `displayed_cohort` keeps fictional demo companies out of real figures.
+
+Kinds (spec edih-services.md §1): SMEs and public-sector organisations (PSOs) answer two
+instruments with different dimensions. Every function that aggregates or lines up
+dimension scores takes the `kind` whose dimensions it reads and refuses a frame holding
+both kinds, so a PSO's score is never averaged with an SME's or drawn on one line with it.
 """
 
 from __future__ import annotations
@@ -28,12 +33,21 @@ import pandas as pd
 from dih_dash.domain.disclosure import SUPPRESSED as SUPPRESSED
 from dih_dash.domain.disclosure import public_groups_only
 from dih_dash.domain.disclosure import suppress_small_groups as suppress_small_groups
-from dih_dash.domain.scoring import DEFAULT_DMA_BOUNDS, DII_BANDS, DMA_BANDS, dma_band
+from dih_dash.domain.scoring import (
+    DEFAULT_DII_BOUNDS,
+    DEFAULT_DMA_BOUNDS,
+    DII_BANDS,
+    DMA_BANDS,
+    dma_band,
+    score_assessments,
+)
 from dih_dash.domain.survey_schema import (
     DII_ITEMS,
     DMA_COLUMNS,
     DMA_DIMENSIONS,
     DMA_OVERALL,
+    ORG_TYPES,
+    PSO_DIMENSIONS,
     SIZE_CLASSES,
 )
 from dih_dash.values import is_missing
@@ -50,6 +64,99 @@ IDENTIFYING_COLUMNS: tuple[str, ...] = ("member_id", "company_name")
 
 DiiStatus = Literal["met", "missing", "unknown"]
 SERVICE_KINDS: tuple[str, ...] = ("course", "funding_advice", "partnership", "technology_provider")
+
+
+# --- kinds: SMEs and public-sector organisations -------------------------------------------
+
+Kind = Literal["sme", "pso"]
+KINDS: tuple[str, ...] = ORG_TYPES
+KIND_COLUMN = "org_type"
+# What the DII columns hold for a PSO: the DII is an index of enterprises (Eurostat's ICT
+# survey of enterprises), not asked of public-sector organisations.
+_DII_SCORED = ("dii_score", "dii_band", "dii_at_least_basic")
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    return kind
+
+
+def kind_dimensions(kind: str = "sme") -> tuple[str, ...]:
+    """The six dimensions of a kind's instrument, in its questionnaire's order."""
+    return PSO_DIMENSIONS if check_kind(kind) == "pso" else DMA_DIMENSIONS
+
+
+def kind_columns(kind: str = "sme") -> tuple[str, ...]:
+    """The six dimensions of a kind's instrument and its overall score (`dma_overall`)."""
+    return (*kind_dimensions(kind), DMA_OVERALL)
+
+
+def member_kinds(frame: pd.DataFrame) -> pd.Series:
+    """`sme` or `pso` per row; a row without a kind (a frame from before kinds existed) is
+    an SME's."""
+    if KIND_COLUMN not in frame.columns:
+        return pd.Series("sme", index=frame.index, dtype=object)
+    return frame[KIND_COLUMN].map(lambda v: "sme" if is_missing(v) else str(v).strip().lower())
+
+
+def kind_rows(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The rows of one kind's members (a copy)."""
+    return frame[member_kinds(frame) == check_kind(kind)].copy()
+
+
+def kind_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Distinct members of each kind, every kind present (zero when none)."""
+    kinds = member_kinds(frame)
+    return {k: int(frame.loc[kinds == k, "member_id"].nunique()) for k in KINDS}
+
+
+def _one_kind(frame: pd.DataFrame, kind: str) -> None:
+    """Refuse a frame with members of another kind than the one whose dimensions are read:
+    the two instruments' scores are never aggregated together."""
+    check_kind(kind)
+    if frame.empty or KIND_COLUMN not in frame.columns:
+        return
+    other = set(member_kinds(frame)) - {kind}
+    if other:
+        raise ValueError(
+            f"the frame holds {', '.join(sorted(other))} members besides {kind} ones: "
+            "pick one kind (kind_rows) before aggregating their scores"
+        )
+
+
+def _single_kind(frame: pd.DataFrame) -> None:
+    """Refuse a frame with members of both kinds where their overall scores would meet in
+    one band share or median."""
+    if not frame.empty and KIND_COLUMN in frame.columns and member_kinds(frame).nunique() > 1:
+        raise ValueError("the frame holds members of both kinds: pick one (kind_rows) first")
+
+
+def scored_members(
+    frame: pd.DataFrame,
+    dma_bounds: Sequence[float] = DEFAULT_DMA_BOUNDS,
+    dii_bounds: Sequence[int] = DEFAULT_DII_BOUNDS,
+) -> pd.DataFrame:
+    """The members the pages show, of both kinds, scored (`score_assessments`): the real
+    ones once the store holds any, else the demo cohort, decided over the whole store so a
+    real hub never sees fictional organisations of the other kind. A PSO has no DII: its DII
+    score, band and "at least basic" are empty whatever its row carries."""
+    scored = score_assessments(displayed_cohort(frame), dma_bounds, dii_bounds)
+    pso = (member_kinds(scored) == "pso").to_numpy()
+    if pso.any():
+        for column in _DII_SCORED:
+            scored.loc[pso, column] = None
+    return scored
+
+
+def scored_kind(
+    frame: pd.DataFrame,
+    kind: str,
+    dma_bounds: Sequence[float] = DEFAULT_DMA_BOUNDS,
+    dii_bounds: Sequence[int] = DEFAULT_DII_BOUNDS,
+) -> pd.DataFrame:
+    """The scored members of one kind (`scored_members`, then `kind_rows`)."""
+    return kind_rows(scored_members(frame, dma_bounds, dii_bounds), kind)
 
 
 # --- waves and filters --------------------------------------------------------------------
@@ -273,7 +380,9 @@ def counts_by_wave_and_cluster(frame: pd.DataFrame) -> pd.DataFrame:
 
 def dma_band_distribution(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Per wave (and group, with `by`) and DMA band: `members` with a DMA overall score,
-    `in_band` and `share` (0–100). All four bands appear, with zeros."""
+    `in_band` and `share` (0–100). All four bands appear, with zeros. `frame` holds one
+    kind's members."""
+    _single_kind(frame)
     frame = _with_group(frame, by) if by else frame
     rows: list[dict[str, object]] = []
     group_values: list[object] = _group_values(frame[by]) if by else [None]
@@ -300,10 +409,13 @@ def dma_band_distribution(frame: pd.DataFrame, by: str | None = None) -> pd.Data
     return pd.DataFrame(rows, columns=[*keys, "band", "members", "in_band", "share"])
 
 
-def dimension_stats(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def dimension_stats(
+    frame: pd.DataFrame, by: str | None = None, *, kind: str = "sme"
+) -> pd.DataFrame:
     """Long form, per wave (and group, with `by` = cluster, sector, size_class, size_group
-    or county) and per DMA dimension plus `dma_overall`: `members` with a score, `mean`,
-    `median`."""
+    or county) and per dimension of the `kind`'s instrument plus `dma_overall`: `members`
+    with a score, `mean`, `median`. `frame` holds that kind's members only."""
+    _one_kind(frame, kind)
     frame = _with_group(frame, by) if by else frame
     group_values: list[object] = _group_values(frame[by]) if by else [None]
     rows: list[dict[str, object]] = []
@@ -314,7 +426,7 @@ def dimension_stats(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
                 part = part[_is(part[by], group)]
             if part.empty:
                 continue
-            for dimension in DMA_COLUMNS:
+            for dimension in kind_columns(kind):
                 scores = part[dimension].dropna().astype(float)
                 row: dict[str, object] = {"wave": wave}
                 if by:
@@ -340,11 +452,13 @@ def dimension_matrix(
     if stats["wave"].nunique() > 1:
         raise ValueError("dimension_matrix takes the stats of one wave")
     shown = public_groups_only(stats)
+    # The dimensions of the instrument the stats were made for, in their order.
+    columns = list(dict.fromkeys(stats["dimension"])) if len(stats) else list(DMA_COLUMNS)
     groups: list[object] = []
     for group in shown["group"]:
         if not any(_same(group, seen) for seen in groups):
             groups.append(group)
-    table = pd.DataFrame(index=range(len(groups)), columns=list(DMA_COLUMNS), dtype=float)
+    table = pd.DataFrame(index=range(len(groups)), columns=columns, dtype=float)
     for position, group in enumerate(groups):
         rows = shown[shown["group"].map(lambda g, group=group: _same(g, group))]
         for dimension, value in zip(rows["dimension"], rows[statistic], strict=True):
@@ -355,12 +469,13 @@ def dimension_matrix(
 
 
 def member_matrix(
-    frame: pd.DataFrame, wave: str, label_column: str = "company_name"
+    frame: pd.DataFrame, wave: str, label_column: str = "company_name", *, kind: str = "sme"
 ) -> pd.DataFrame:
     """Admin view only: one row per member assessed in `wave`, labelled by `label_column`,
-    × the DMA dimensions and the overall score, sorted by overall (highest first)."""
+    × the `kind`'s dimensions and the overall score, sorted by overall (highest first)."""
+    _one_kind(frame, kind)
     part = frame[frame["wave"] == wave].sort_values(DMA_OVERALL, ascending=False)
-    table = part.set_index(label_column)[list(DMA_COLUMNS)].astype(float)
+    table = part.set_index(label_column)[list(kind_columns(kind))].astype(float)
     table.index = [str(label) for label in table.index]
     return table
 
@@ -371,11 +486,13 @@ _PAIR_CONTEXT = ("company_name", "cluster", "sector", "size_class", "county")
 
 
 def paired_assessments(
-    frame: pd.DataFrame, wave_from: str = "T0", wave_to: str = "T1"
+    frame: pd.DataFrame, wave_from: str = "T0", wave_to: str = "T1", *, kind: str = "sme"
 ) -> pd.DataFrame:
     """One row per member assessed in both waves (members in only one are left out): the
-    context columns as of `wave_to`, and for each DMA dimension and the overall score
-    `<column>_before`, `<column>_after` and `<column>_change` (after − before, in points)."""
+    context columns as of `wave_to`, and for each dimension of the `kind`'s instrument and
+    the overall score `<column>_before`, `<column>_after` and `<column>_change` (after −
+    before, in points)."""
+    _one_kind(frame, kind)
     if wave_from == wave_to:
         raise ValueError(f"progress needs two different waves, got {wave_from} twice")
     before = frame[frame["wave"] == wave_from].set_index("member_id")
@@ -388,7 +505,7 @@ def paired_assessments(
     for column in _PAIR_CONTEXT:
         if column in after:
             out[column] = after.loc[members, column].to_numpy()
-    for column in DMA_COLUMNS:
+    for column in kind_columns(kind):
         old = before.loc[members, column].astype(float).to_numpy()
         new = after.loc[members, column].astype(float).to_numpy()
         out[f"{column}_before"] = old
@@ -397,14 +514,15 @@ def paired_assessments(
     return out.sort_values("member_id", ignore_index=True)
 
 
-def progress_summary(paired: pd.DataFrame) -> pd.DataFrame:
-    """Per DMA dimension and the overall score: `members` with a score in both waves, the
+def progress_summary(paired: pd.DataFrame, *, kind: str = "sme") -> pd.DataFrame:
+    """Per dimension of the `kind`'s instrument (as `paired_assessments` was made) and the
+    overall score: `members` with a score in both waves, the
     median change with its quartiles (`q1_change`, `q3_change`: the middle half of the
     members lies between them), the mean change, how many `improved` / `unchanged` /
     `declined`, and `share_improved` (0–100). Quartiles interpolate linearly (pandas'
     default), so with few members they may lie between two members' changes."""
     rows: list[dict[str, object]] = []
-    for column in DMA_COLUMNS:
+    for column in kind_columns(kind):
         change = paired[f"{column}_change"].dropna().astype(float)
         n = len(change)
         improved = int((change > 0).sum())
@@ -475,13 +593,16 @@ def member_history(frame: pd.DataFrame, member_id: str) -> pd.DataFrame:
     return rows.loc[order].reset_index(drop=True)
 
 
-def cohort_medians(frame: pd.DataFrame, wave: str, cluster: str | None = None) -> pd.Series:
-    """The median of each DMA dimension and the overall score over the members assessed in
-    `wave` (of one `cluster`, if given); indexed by column name, NaN where nobody scored."""
+def cohort_medians(
+    frame: pd.DataFrame, wave: str, cluster: str | None = None, *, kind: str = "sme"
+) -> pd.Series:
+    """The median of each dimension of the `kind`'s instrument and the overall score over
+    the members assessed in `wave` (of one `cluster`, if given); indexed by column name, NaN
+    where nobody scored. `frame` holds that kind's members only (see `kind_rows`)."""
     part = frame[frame["wave"] == wave]
     if cluster is not None:
         part = part[part["cluster"] == cluster]
-    medians = {c: float(part[c].dropna().astype(float).median()) for c in DMA_COLUMNS}
+    medians = {c: float(part[c].dropna().astype(float).median()) for c in kind_columns(kind)}
     return pd.Series(medians, name=wave, dtype=float)
 
 
@@ -495,12 +616,14 @@ def dii_item_status(assessment: Mapping[str, object] | pd.Series) -> dict[str, D
     return status
 
 
-def weakest_dimensions(assessment: Mapping[str, object] | pd.Series, n: int = 2) -> list[str]:
-    """The `n` DMA dimensions with the lowest scores, lowest first; unscored dimensions are
-    left out and ties keep the questionnaire's order."""
+def weakest_dimensions(
+    assessment: Mapping[str, object] | pd.Series, n: int = 2, *, kind: str = "sme"
+) -> list[str]:
+    """The `n` dimensions of the `kind`'s instrument with the lowest scores, lowest first;
+    unscored dimensions are left out and ties keep the questionnaire's order."""
     scored = [
         (float(assessment.get(d)), i, d)  # type: ignore[arg-type]
-        for i, d in enumerate(DMA_DIMENSIONS)
+        for i, d in enumerate(kind_dimensions(kind))
         if not is_missing(assessment.get(d))
     ]
     return [d for _, _, d in sorted(scored)[:n]]
@@ -570,7 +693,9 @@ def county_summary(frame: pd.DataFrame, min_group: int, counties: pd.DataFrame) 
     (`median_dma_overall`). Each member counts once, as of its latest wave in `frame`
     (pass one wave's rows for that wave's map). A county with fewer than `min_group`
     members is `suppressed`: its count and median are blanked. Admins pass `min_group=1`.
-    Members without a county are not in the table. `counties` is the `county_table`."""
+    Members without a county are not in the table. `counties` is the `county_table`.
+    `frame` holds one kind's members."""
+    _single_kind(frame)
     latest = _latest_per_member(frame)
     latest = latest[~latest["county"].map(is_missing)]
     rows: list[dict[str, object]] = []

@@ -202,3 +202,240 @@ def test_cached_analyses_follow_an_import_and_the_filters(stored_cohort):
     at.multiselect(key="filter_county-en").set_value(["BH"]).run()
     # Bihor holds only the two micro members: no 10+ figure for this selection.
     assert latest not in {m.label for m in at.metric}
+
+
+# --- public-sector organisations (spec edih-services.md §1) ------------------------------------
+
+PSO_HEADER = (
+    "member_id,company_name,wave,cluster,county,org_type,dma_overall,"
+    "pso_strategy,pso_readiness,pso_human,pso_data,pso_interop,pso_green"
+)
+PSO_DIMENSION_NAMES = {
+    "en": [
+        "Digital strategy and investments", "Digital readiness", "Human-centric digitalisation",
+        "Data management and security", "Interoperability", "Green digitalisation",
+    ],
+    "ro": [
+        "Strategie digitală și investiții", "Pregătire digitală",
+        "Digitalizare centrată pe factorul uman", "Gestionarea și securitatea datelor",
+        "Interoperabilitate", "Digitalizare ecologică",
+    ],
+}  # fmt: skip
+SME_ONLY_DIMENSION = {"en": "Automation & artificial intelligence", "ro": "Automatizare"}
+
+
+def pso_csv(count: int, prefix: str = "PRIMARIA") -> bytes:
+    """`count` town halls in Cluj, T0 and T1 (hub template, org_type pso). Member n scores
+    80 + n on every dimension at T0 and 4 more at T1 (overall: the same), so each PSO
+    median lies far above the SME cohort's 31-50 and a mixed median would show."""
+    rows = [PSO_HEADER]
+    for wave in ("T0", "T1"):
+        for n in range(1, count + 1):
+            score = 80 + n + (4 if wave == "T1" else 0)
+            rows.append(
+                f"{prefix}-{n:03d},Primaria Secreta {n},{wave},Administratie,CJ,pso,{score},"
+                + ",".join(str(score) for _ in range(6))
+            )
+    return ("\n".join(rows) + "\n").encode()
+
+
+def import_csv(store, data: bytes, name: str) -> None:
+    settings = load_settings()
+    report = import_file(store, data, name, actor=Actor("tests", True), settings=settings)
+    assert report.stored and not report.errors, report.to_json_dict()
+
+
+@pytest.fixture
+def smes_and_psos(stored_cohort):
+    """The ten SMEs of `stored_cohort` and six public-sector organisations."""
+    import_csv(stored_cohort, pso_csv(6), "psos.csv")
+    return stored_cohort
+
+
+@pytest.fixture
+def smes_and_three_psos(stored_cohort):
+    import_csv(stored_cohort, pso_csv(3), "psos.csv")
+    return stored_cohort
+
+
+def run_kind(page: str, lang: str, *, admin: bool = False, **query: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = lang
+    if admin:
+        at.session_state["admin_name"] = "Ana Test"
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def kind_chooser(at: AppTest):
+    (chooser,) = [c for c in at.segmented_control if c.key.startswith("member_kind-")]
+    return chooser
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("page", MEMBER_PAGES)
+def test_pso_member_pages_run_without_names(smes_and_psos, page, lang):
+    at = run_kind(page, lang, kind="pso")
+    assert kind_chooser(at).value == "pso"
+    sent = everything_sent(at)
+    assert "Primaria Secreta" not in sent and "PRIMARIA-" not in sent
+    assert "SecretCo" not in sent and "SECRET-" not in sent
+    admin = run_kind(page, lang, admin=True, kind="pso")
+    assert kind_chooser(admin).value == "pso"
+
+
+@pytest.mark.parametrize(
+    ("lang", "options"),
+    [
+        ("ro", ["IMM-uri (10)", "Organizații din sectorul public (6)"]),
+        ("en", ["SMEs (10)", "Public-sector organisations (6)"]),
+    ],
+)
+def test_the_kind_chooser_counts_each_kind_and_defaults_to_smes(smes_and_psos, lang, options):
+    at = run_kind("cohort_overview", lang)
+    chooser = kind_chooser(at)
+    assert chooser.options == options
+    assert chooser.value == "sme"
+    assert "kind" not in at.query_params
+    # The SME page: the SME dimensions, no PSO one.
+    radar = next(s for s in chart_specs(at) if s["data"][0]["type"] == "scatterpolar")
+    axes = " ".join(radar["data"][0]["theta"])
+    assert SME_ONLY_DIMENSION[lang] in axes.replace("<br>", " ")
+    chooser.set_value("pso").run()
+    assert at.query_params["kind"] in (["pso"], "pso")
+    selection = {"ro": "6 membri în selecție", "en": "6 members in the selection"}[lang]
+    assert selection in texts(at) and "Primaria" not in everything_sent(at)
+
+
+def test_one_kind_is_shown_without_a_choice(stored_cohort):
+    at = run_kind("cohort_overview", "en")
+    assert not [c for c in at.segmented_control if c.key.startswith("member_kind")]
+    assert "Members shown: SMEs (10)" in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_pso_cohort_has_its_own_radar_and_medians(smes_and_psos, lang):
+    at = run_kind("cohort_overview", lang, kind="pso")
+    specs = chart_specs(at)
+    radar = next(s for s in specs if s["data"][0]["type"] == "scatterpolar")
+    axes = [t.replace("<br>", " ") for t in radar["data"][0]["theta"]]
+    assert axes[:6] == PSO_DIMENSION_NAMES[lang]
+    assert not any(SME_ONLY_DIMENSION[lang] in a for a in axes)
+    # Medians of the six PSOs (81-86 at T0, 85-90 at T1): 83.5 and 87.5, untouched by SMEs.
+    assert [trace["r"][0] for trace in radar["data"]] == [83.5, 87.5]
+    bars = next(
+        s for s in specs if s["data"][0]["type"] == "bar" and s["data"][0].get("orientation") == "h"
+    )
+    assert [round(x, 1) for x in bars["data"][0]["x"]] == [83.5] * 7
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_no_eurostat_comparison_for_psos(smes_and_psos, lang):
+    at = run_kind("members_vs_national", lang, kind="pso")
+    shown = texts(at)
+    sent = everything_sent(at)
+    assert "Eurostat" in shown  # the sentence that says why there is no comparison
+    for spec in chart_specs(at):
+        assert "isoc_e_dii" not in json.dumps(spec), "no Eurostat series on a PSO chart"
+        names = {str(trace.get("name")) for trace in spec["data"]}
+        assert not any(n == "RO" or "EU" in n or "UE" in n for n in names)
+    assert "44.3" not in sent and "44,3" not in sent and "71.4" not in sent and "71,4" not in sent
+    assert "DII ≥ 4" not in sent
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 1]) == [6, 6]  # organisations per round
+    assert [float(v) for v in table.iloc[:, 2]] == [83.5, 87.5]
+
+
+def test_public_sees_no_pso_mean(smes_and_psos):
+    for lang in ("ro", "en"):
+        public = run_kind("members_vs_national", lang, kind="pso").dataframe[0].value
+        assert len(public.columns) == 3, list(public.columns)
+    admin = run_kind("members_vs_national", "ro", admin=True, kind="pso").dataframe[0].value
+    assert len(admin.columns) == 4
+
+
+def test_pso_progress_uses_the_pso_dimensions(smes_and_psos):
+    at = run_kind("progress", "en", kind="pso")
+    assert "**6 members** were assessed in both T0 and T1." in texts(at)
+    median = next(m for m in at.metric if m.label.startswith("Median change"))
+    assert median.value == "+4.0 points"
+    (spec,) = chart_specs(at)
+    axis = [x.replace("<br>", " ") for x in spec["data"][0]["x"]]
+    assert axis[:6] == PSO_DIMENSION_NAMES["en"]
+
+
+def test_pso_counties_map(smes_and_psos):
+    at = run_kind("counties", "en", kind="pso")
+    rows = dict(zip(at.dataframe[0].value["County"], at.dataframe[0].value["Members"], strict=True))
+    assert rows == {"Cluj": "6"}, "the six town halls, not the SMEs of Cluj and Bihor"
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("page", MEMBER_PAGES)
+def test_a_small_pso_group_is_hidden_from_the_public(smes_and_three_psos, page, lang):
+    at = run_kind(page, lang, kind="pso")
+    chooser = kind_chooser(at)
+    labels = chooser.options
+    fewer = {"en": "fewer than 5 members", "ro": "mai puțin de 5 membri"}[lang]
+    assert labels[1].endswith(f"({fewer})"), labels
+    assert not at.get("plotly_chart") and not at.dataframe and not at.metric
+    assert fewer in texts(at)
+    sent = everything_sent(at)
+    assert "Primaria" not in sent and "(3)" not in sent and "81" not in sent
+    admin = run_kind(page, lang, admin=True, kind="pso")
+    assert kind_chooser(admin).options[1].endswith("(3)")
+
+
+def test_profile_of_a_pso(smes_and_psos):
+    at = run_kind("member_profile", "en", admin=True, member="PRIMARIA-002")
+    assert at.selectbox(key="profile_member").value == "PRIMARIA-002"
+    (radar,) = chart_specs(at)
+    axes = [t.replace("<br>", " ") for t in radar["data"][0]["theta"]]
+    assert axes[:6] == PSO_DIMENSION_NAMES["en"]
+    labels = [trace["name"] for trace in radar["data"]]
+    assert labels[-2:] == [
+        "Median of public-sector organisations, T1",
+        "Median of public-sector organisations in cluster Administratie, T1",
+    ]
+    # The PSOs' T1 median (85-90: 87.5), not a median with the SMEs in it.
+    assert radar["data"][-2]["r"][0] == 87.5
+    assert "not applicable" in texts(at) and "No DII for a public-sector organisation" in texts(at)
+    assert not at.dataframe, "no table of DII items"
+    assert at.get("download_button")
+
+
+def test_the_report_of_a_pso_and_of_an_sme_downloads_from_the_profile(smes_and_psos, monkeypatch):
+    """The profile's report buttons build a PDF for either kind (deferred downloads: the
+    callable each button registers is called as a click would)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from dih_dash.exports.member_report import file_name
+
+    found: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        found[str(file_name)] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    for member in ("PRIMARIA-001", "SECRET-001"):
+        run_kind("member_profile", "ro", admin=True, member=member)
+        assert found[file_name(member, "ro", "pdf")]().startswith(b"%PDF-")
+
+
+def test_the_kind_follows_the_viewer_to_the_next_member_page(smes_and_psos):
+    """A page switch clears the URL (as in the browser); the chosen kind stays, like the
+    filters, and is written back into the new page's URL."""
+    at = run_kind("cohort_overview", "en")
+    kind_chooser(at).set_value("pso").run()
+    at.switch_page("app_pages/progress.py").run()
+    assert not at.exception
+    assert kind_chooser(at).value == "pso"
+    assert at.query_params["kind"] in (["pso"], "pso")
+    assert "**6 members** were assessed in both T0 and T1." in texts(at)

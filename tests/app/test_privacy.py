@@ -158,3 +158,70 @@ def test_no_member_page_shows_a_group_below_the_minimum(groups_of_one_to_five, p
     if page in ("cohort_overview", "counties"):
         # A group of exactly the minimum is shown: the check above can see a score.
         assert group_score(5) in sent or group_score(5).replace(".", ",") in sent
+
+
+# --- public-sector organisations: the same rule, within their own kind --------------------------
+
+PSO_HEADER = (
+    "member_id,company_name,wave,cluster,county,org_type,dma_overall,"
+    "pso_strategy,pso_readiness,pso_human,pso_data,pso_interop,pso_green"
+)
+
+
+@pytest.fixture
+def psos_in_groups_of_one_to_five(groups_of_one_to_five):
+    """Beside the SMEs of `groups_of_one_to_five`: 25 public-sector organisations of the
+    cluster Admin in Cluj scoring 40, and PSO clusters (and counties) of 1..5 scoring
+    70.7 + k, so a 7x.7 can only come from a PSO group of k."""
+    rows = [PSO_HEADER]
+    for wave in ("T0", "T1"):
+        for n in range(25):
+            rows.append(f"ADM-{n},Primaria {n},{wave},Admin,CJ,pso,40," + ",".join(["40"] * 6))
+        for k, (cluster, county) in GROUPS.items():
+            score = pso_score(k)
+            for n in range(k):
+                rows.append(
+                    f"P{cluster}-{n},Primaria {cluster}{n},{wave},P{cluster},{county},pso,"
+                    f"{score}," + ",".join([score] * 6)
+                )
+    settings = load_settings()
+    report = import_file(
+        open_store(settings), ("\n".join(rows) + "\n").encode(), "p.csv",
+        actor=Actor("t", True), settings=settings,
+    )  # fmt: skip
+    assert report.stored and not report.errors
+
+
+def pso_score(k: int) -> str:
+    return f"{70.7 + k:.1f}"
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("cohort_overview", {"by": "cluster"}),
+        ("cohort_overview", {"by": "cluster", "stat": "mean"}),
+        ("members_vs_national", {}),
+        ("progress", {}),
+        ("counties", {}),
+    ],
+)
+def test_no_pso_group_below_the_minimum_is_shown(psos_in_groups_of_one_to_five, page, query):
+    sent = shown(run(page, kind="pso", **query))
+    for k in (1, 2, 3, 4):
+        score = pso_score(k)
+        assert score not in sent and score.replace(".", ",") not in sent, f"PSO group of {k}"
+    assert "Primaria" not in sent and "ADM-" not in sent
+    if page in ("cohort_overview", "counties"):
+        assert pso_score(5) in sent or pso_score(5).replace(".", ",") in sent
+    # The SME view of the same store shows no PSO score at all, not even a large group's.
+    smes = shown(run(page, **query))
+    assert "Primaria" not in smes
+    for k in GROUPS:
+        assert pso_score(k) not in smes and pso_score(k).replace(".", ",") not in smes
+
+
+def test_a_pso_selection_below_the_minimum_shows_nothing(psos_in_groups_of_one_to_five):
+    at = run("cohort_overview", kind="pso", county="AG")
+    assert "fewer than 5 members" in texts(at)
+    assert not at.get("plotly_chart") and not at.dataframe

@@ -12,6 +12,9 @@ from support.processes import stop
 from test_national_pages_browser import wait_for_app
 
 from dih_dash.auth import hash_password
+from dih_dash.services import import_file
+from dih_dash.settings import load_settings
+from dih_dash.store import Actor, open_store
 
 pytestmark = pytest.mark.browser
 PASSWORD = "parola-de-test-a-hubului"
@@ -84,3 +87,93 @@ def test_sign_in_then_upload_page(member_app, web):
     legend = web.locator(".js-plotly-plot .legendtext").first
     legend.wait_for(state="attached", timeout=60_000)
     assert re.match(r"Demo .+, T\d", legend.text_content() or "")
+
+
+# --- public-sector organisations ---------------------------------------------------------------
+
+
+def _hub_csv(header: str, rows: list[str]) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+@pytest.fixture(scope="module")
+def kinds_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a store of its own (no demo): eight SMEs ("Ascuns SME …") and six
+    public-sector organisations ("Ascuns Primaria …"), T0 and T1."""
+    _require_browser()
+    data_dir = tmp_path_factory.mktemp("kinds-app")
+    env = {
+        "DIH_DASH_DATA_DIR": str(data_dir),
+        "DIH_DASH_DATABASE_URL": f"sqlite:///{data_dir / 'store.sqlite'}",
+    }
+    settings = load_settings(env=env, secrets={})
+    store = open_store(settings)
+    dims = "dma_strategy,dma_readiness,dma_human,dma_data,dma_automation,dma_green"
+    sme_header = f"member_id,company_name,wave,cluster,size_class,county,{dims}"
+    pso_dims = "pso_strategy,pso_readiness,pso_human,pso_data,pso_interop,pso_green"
+    smes = [
+        f"SME-{n},Ascuns SME {n} SRL,{wave},IT,small,CJ," + ",".join([str(30 + n + step)] * 6)
+        for wave, step in (("T0", 0), ("T1", 6))
+        for n in range(8)
+    ]
+    psos = [
+        f"PSO-{n},Ascuns Primaria {n},{wave},Administratie,BH,pso,{70 + n + step},"
+        + ",".join([str(70 + n + step)] * 6)
+        for wave, step in (("T0", 0), ("T1", 5))
+        for n in range(6)
+    ]
+    for name, data in (
+        ("smes.csv", _hub_csv(sme_header, smes)),
+        ("psos.csv", _hub_csv(
+            f"member_id,company_name,wave,cluster,county,org_type,dma_overall,{pso_dims}", psos
+        )),
+    ):  # fmt: skip
+        report = import_file(store, data, name, actor=Actor("tests", True), settings=settings)
+        assert report.stored and not report.errors, report.to_json_dict()
+    store.close()
+    process, base = start_app(data_dir, {"DIH_DASH_AUTO_LOAD_DEMO": "0"})
+    try:
+        yield base
+    finally:
+        stop(process)
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "expected"),
+    [
+        ("members", "en", "not comparable"),
+        ("cohort", "en", "Interoperability"),
+        ("members", "ro", "nu sunt comparabile"),
+        ("cohort", "ro", "Interoperabilitate"),
+        ("progress", "en", "Interoperability"),
+        ("counties", "en", "Public-sector organisations by county"),
+    ],
+)
+def test_public_pso_pages(kinds_app, web, path, lang, expected):
+    web.goto(f"{kinds_app}/{path}?kind=pso&lang={lang}")
+    wait_for_app(web)
+    web.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    web.get_by_text(expected).first.wait_for(timeout=60_000)
+    assert web.locator("[data-testid=stException]").count() == 0
+    assert web.locator("[role=dialog]").count() == 0
+    shown = web.locator("[data-testid=stMain]").inner_text()
+    charts = " ".join(web.locator(".js-plotly-plot").all_inner_texts())
+    assert "Ascuns" not in shown + charts and "PSO-" not in shown + charts
+    assert "SME-" not in shown + charts
+    chosen = {"en": "Public-sector organisations (6)", "ro": "Organizații din sectorul public (6)"}
+    assert chosen[lang] in shown
+    if path == "members":
+        assert "isoc_e_dii" not in charts and "Eurostat isoc" not in shown
+    assert web.external_requests == []
+    assert "kind=pso" in web.url
+
+
+def test_choosing_the_kind_on_the_page(kinds_app, web):
+    web.goto(f"{kinds_app}/cohort?lang=en")
+    wait_for_app(web)
+    web.get_by_text("SMEs (8)").first.wait_for(timeout=60_000)
+    assert "kind=" not in web.url
+    web.get_by_text("Public-sector organisations (6)").first.click()
+    web.wait_for_url(re.compile(r"kind=pso"), timeout=60_000)
+    web.get_by_text("Interoperability").first.wait_for(timeout=60_000)
+    assert web.locator("[data-testid=stException]").count() == 0

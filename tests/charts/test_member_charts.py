@@ -546,3 +546,105 @@ def test_county_names_from_the_boundaries_file_are_escaped(geojson):
     assert any(
         text.startswith("&lt;b&gt;Cluj&lt;/b&gt;: ") for text in strings(fig.to_plotly_json())
     )
+
+
+# --- public-sector organisations: their own instrument ------------------------------------------
+
+PSO_DIMENSIONS = (
+    "pso_strategy", "pso_readiness", "pso_human", "pso_data", "pso_interop", "pso_green",
+)  # fmt: skip
+SME_DIMENSIONS = tuple(DMA_COLUMNS[:-1])
+
+
+def pso_cohort() -> pd.DataFrame:
+    """Six public-sector organisations (kind `pso`) in T0 and T1, scores 60 + 2·i + dimension
+    number (+5 at T1), no DII; company names "Secret Primaria…"."""
+    rows = []
+    for i in range(6):
+        for wave in ("T0", "T1"):
+            record = dict.fromkeys(ASSESSMENT_COLUMNS)
+            record |= {
+                "member_id": f"PSO{100 + i}",
+                "company_name": f"Secret Primaria {i}",
+                "wave": wave,
+                "cluster": "Administratie",
+                "county": "CJ" if i < 5 else "BH",
+                "org_type": "pso",
+            }
+            record |= {
+                d: 60.0 + 2 * i + n + (5 if wave == "T1" else 0)
+                for n, d in enumerate(PSO_DIMENSIONS)
+            }
+            record["dma_overall"] = sum(record[d] for d in PSO_DIMENSIONS) / 6
+            rows.append(record)
+    frame = pd.DataFrame(rows, columns=list(ASSESSMENT_COLUMNS))
+    return score_assessments(frame)
+
+
+def axis_names(values) -> list[str]:
+    return [str(v).replace("<br>", " ") for v in values]
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_pso_radar_has_the_six_pso_axes_and_no_sme_axis(lang):
+    tr = Translator(lang)
+    frame = pso_cohort()
+    traces = [RadarTrace(w, cohort_medians(frame, w, kind="pso")) for w in ("T0", "T1")] + [
+        RadarTrace("member", frame.iloc[0], "member")
+    ]
+    fig = dimension_radar(traces, tr, waves=["T0", "T1"], members=6, kind="pso")
+    expected = [tr(f"members.dimensions.{d}") for d in PSO_DIMENSIONS]
+    sme = {tr(f"members.dimensions.{d}") for d in SME_DIMENSIONS} - set(expected)
+    assert sme, "the two instruments share some names; the rest must differ"
+    for trace in fig.data:
+        assert axis_names(trace.theta) == [*expected, expected[0]]
+        assert not sme & set(axis_names(trace.theta))
+    # The medians are the PSOs' own: dimension n at T0 is 60 + n + median(2·i) = 65 + n.
+    assert list(fig.data[0].r) == [65.0, 66.0, 67.0, 68.0, 69.0, 70.0, 65.0]
+    assert list(fig.data[2].r[:6]) == [60.0, 61.0, 62.0, 63.0, 64.0, 65.0]
+    assert fig.layout.title.text.startswith(tr("members.radar.title_pso"))
+    assert "DII" not in fig.layout.title.subtitle.text
+
+
+def test_an_sme_figure_of_pso_scores_has_nothing_to_draw():
+    """The SME radar reads the SME dimensions only: handed a PSO's row it draws no score
+    (PSO rows carry empty `dma_*` dimensions), so the two can never meet on one radar."""
+    tr = Translator("en")
+    fig = dimension_radar(
+        [RadarTrace("pso", pso_cohort().iloc[0], "member")], tr, waves=["T0"], members=1
+    )
+    assert all(r is None for r in fig.data[0].r)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_pso_bands_bars_heatmap_and_progress_use_the_pso_dimensions(lang):
+    tr = Translator(lang)
+    frame = pso_cohort()
+    expected = [tr(f"members.dimensions.{d}") for d in (*PSO_DIMENSIONS, "dma_overall")]
+    stats = dimension_stats(frame, kind="pso")
+    bars = dimension_bars(stats, tr, members=6, kind="pso")
+    assert [axis_names(t.y) for t in bars.data] == [expected, expected]
+    assert list(bars.data[0].x) == pytest.approx([65, 66, 67, 68, 69, 70, 67.5])
+    assert bars.layout.title.text.startswith(
+        tr("members.bars.title_pso", statistic=tr("members.statistic.median"))
+    )
+    heat = cohort_heatmap(member_matrix(frame, "T1", kind="pso"), tr, waves=["T1"], members=6,
+                          kind="pso")  # fmt: skip
+    assert axis_names(heat.data[0].x) == expected
+    summary = progress_summary(paired_assessments(frame, kind="pso"), kind="pso")
+    assert list(summary["median_change"]) == [5.0] * 7
+    progress = progress_chart(summary, tr, wave_from="T0", wave_to="T1", members=6, kind="pso")
+    assert axis_names(progress.data[0].x) == expected
+    bands = dma_band_chart(dma_band_distribution(frame), tr, members=6, kind="pso")
+    assert bands.layout.title.text.startswith(tr("members.dma_band.title_pso"))
+    assert tr("members.source.survey_pso", waves="", members="").split("(")[0] in (
+        bands.layout.title.subtitle.text
+    )
+
+
+def test_pso_county_map_title_and_source(geojson):
+    tr = Translator("ro")
+    summary = county_summary(pso_cohort()[lambda f: f["wave"] == "T1"], MIN_GROUP, county_table())
+    fig = county_map(summary, geojson, tr, min_group=MIN_GROUP, waves=["T1"], members=6, kind="pso")
+    assert fig.layout.title.text.startswith(tr("members.map.title_pso"))
+    assert "sectorul public" in fig.layout.title.subtitle.text

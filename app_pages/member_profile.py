@@ -28,6 +28,7 @@ from dih_dash.exports.member_report import (
     NATIONAL_DII_INDICATORS,
     file_name,
     national_dii,
+    received_services,
     report_for,
     report_pdf,
     reports_zip,
@@ -173,10 +174,17 @@ report_inputs = {
 }
 
 
+# Read at script level (cached): a download's click callback cannot run Streamlit caches.
+delivered = data.services()
+
+
 def _member_pdf(member: str, lang: str) -> bytes:
     # Worked out on a click, not on every rerun of the page.
     national = national_dii(data.national().rows_of(*NATIONAL_DII_INDICATORS))
-    return report_pdf(report_for(frame, member, national=national, **report_inputs), lang)
+    received = received_services(delivered, member, lang)
+    return report_pdf(
+        report_for(frame, member, national=national, received=received, **report_inputs), lang
+    )
 
 
 st.subheader(tr("member_report.page.heading"))

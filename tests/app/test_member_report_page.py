@@ -74,3 +74,27 @@ def test_the_public_is_not_offered_the_report(demo_names, deferred, open_page):
     assert not at.exception
     assert not LABELS & {b.label for b in at.get("download_button")}
     assert [name for name in deferred if name.startswith("member-report")] == []
+
+
+def test_the_staff_report_lists_the_services_the_member_received(demo_names, deferred, open_page):
+    """The profile's PDF carries the member's own services (from the store), as the CLI's."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    settings = load_settings()
+    with (settings.demo_dir / "demo_services.csv").open(encoding="utf-8") as fh:
+        delivered = list(csv.DictReader(fh))
+    member = delivered[0]["member_id"]
+    own = {r["description"] for r in delivered if r["member_id"] == member}
+    others = {r["description"] for r in delivered if r["member_id"] != member} - own
+    at = open_page("member_profile", "en", admin=True, member=member)
+    assert not at.exception
+    _, build = deferred[file_name(member, "en", "pdf")]
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=build(), capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    flat = " ".join(text.split())
+    assert any(d in flat for d in own), "its own services are listed"
+    assert not [d for d in others if d in flat], "no other member's service"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages.kit import context, data
+from app_pages.kit import context, workshop
 from dih_dash.exports.html_report import deck_html
 from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.pptx_deck import deck_pptx
@@ -28,7 +28,7 @@ lang = (
     )
     or tr.lang
 )
-slides, figures = data.workshop_deck(lang)
+slides, figures = workshop.workshop_deck(lang)
 stamp = dt.date.today().isoformat()
 
 left, right = st.columns(2)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.kit import context, data, widgets
+from app_pages.kit import context, widgets, workshop
 
 # The slides need the whole width; the menu stays one click away.
 st.set_page_config(initial_sidebar_state="collapsed")
 tr = context.translator()
-slides, figures = data.workshop_deck(tr.lang, headed=False)
+slides, figures = workshop.workshop_deck(tr.lang, headed=False)
 total = len(slides)
 
 number = int(context.query_value("slide", lambda v: v.isdigit() and 1 <= int(v) <= total, "1"))

@@ -23,8 +23,6 @@ from app_pages.kit.context import settings
 from dih_dash.domain.catalogue import Catalogue
 from dih_dash.domain.cohort import kind_counts, kind_rows, scored_members
 from dih_dash.domain.national import kpi_table, ranking
-from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs, slide_figure
-from dih_dash.i18n import Translator
 from dih_dash.services import load_demo
 from dih_dash.services.deck import scored_cohort
 from dih_dash.settings import Settings, load_settings
@@ -268,44 +266,3 @@ def _analysis_cached(name: str, key: tuple, _compute: Callable[[], T]) -> T:
 def county_names() -> dict[str, str]:
     table = county_table()
     return dict(zip(table["county"], table["county_name"], strict=True))
-
-
-# Tall enough to read from the back of a room, short enough that a 1280×720 projector shows
-# the slide's title, chart, source and controls without scrolling.
-SLIDE_CHART_HEIGHT = 430
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _deck_cached(
-    lang: str, headed: bool, national_key: str, members_key: tuple, settings_key: tuple
-) -> tuple[list[Slide], list[go.Figure | None]]:
-    config = settings()
-    inputs = DeckInputs(national(), catalogue(), assessments(), config)
-    slides = build_deck(inputs, load_slide_specs(config.slides_file), lang, public=True)
-    tr = Translator(lang)
-    if headed:
-        return slides, [slide_figure(slide, tr) for slide in slides]
-    # Title and source are text on the page; the chart fits a 1280×720 projector with them.
-    return slides, [
-        slide_figure(slide, tr, height=SLIDE_CHART_HEIGHT, headed=False) for slide in slides
-    ]
-
-
-def workshop_deck(lang: str, *, headed: bool = True) -> tuple[list[Slide], list[go.Figure | None]]:
-    """The public workshop deck and its figures, rebuilt when the data, the slides or services
-    file, or a setting the deck reads (minimum group, band bounds) change. `headed=False`:
-    figures without their title and source, for the presentation page, which shows both as
-    text; images and reports need `headed=True`, so the source travels with the chart."""
-    config = settings()
-    # The slides file orders the deck; the services file feeds the weakest-dimensions slide.
-    files_key = tuple(
-        f"{path}:{path.stat().st_mtime_ns}" if path.is_file() else str(path)
-        for path in (config.slides_file, config.services_file)
-    )
-    settings_key = (
-        files_key, config.min_group_size, config.dma_band_bounds, config.dii_band_bounds,
-        config.database_url,
-    )  # fmt: skip
-    return _deck_cached(
-        lang, headed, _national_fingerprint(config), members_version(), settings_key
-    )

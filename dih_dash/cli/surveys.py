@@ -361,9 +361,15 @@ def run_demo_load(args: argparse.Namespace) -> int:
             reason = report.refused.reason("en") if report.refused else "rows were rejected"
             print(f"dih-dash demo load: the demo file was not stored: {reason}", file=sys.stderr)
             return EXIT_FAILED
+        services = report.services
+        served = (
+            f", {services.inserted} services ({services.file})"
+            if services is not None and services.stored
+            else ""
+        )
         print(
             f"Demo cohort loaded: {report.inserted} assessments "
-            f"({report.rows} rows of {report.file})."
+            f"({report.rows} rows of {report.file}){served}."
         )
         return EXIT_OK
 

@@ -11,6 +11,7 @@ aggregates only; `public=True` additionally applies the public disclosure rule
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -21,7 +22,8 @@ from typing import Literal
 import pandas as pd
 import plotly.graph_objects as go
 
-from dih_dash.charts.members import dimension_label, members_text, survey_source
+from dih_dash.charts.impact import category_label
+from dih_dash.charts.members import dimension_label, members_text, survey_extras, survey_source
 from dih_dash.charts.theme import (
     EU,
     MEMBERS,
@@ -40,6 +42,7 @@ from dih_dash.domain.cohort import (
     band_moves,
     cohort_medians,
     dii_share_by_wave,
+    kind_rows,
     paired_assessments,
     progress_summary,
     services_for,
@@ -47,11 +50,15 @@ from dih_dash.domain.cohort import (
 )
 from dih_dash.domain.disclosure import DisclosureRule
 from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
+from dih_dash.domain.impact import impact_table, public_impact
 from dih_dash.domain.national import compare, gap_to_target, yearly_pace_needed
 from dih_dash.domain.provenance import periods_text, source_line, source_name
+from dih_dash.domain.services_schema import CATEGORIES
+from dih_dash.domain.services_summary import kpi_progress, services_by
 from dih_dash.domain.survey_schema import DMA_DIMENSIONS
 from dih_dash.i18n import Translator, plotly_separators
 from dih_dash.settings import Settings
+from dih_dash.sources.kpis import KpiFileError, load_kpi_targets
 from dih_dash.sources.national_store import NationalData
 from dih_dash.sources.services import ServicesFileError, load_services
 from dih_dash.text_safety import plotly_laid_out, plotly_text
@@ -62,8 +69,15 @@ SLIDE_KINDS = (
     "members_vs_national",
     "progress",
     "weakest_dimensions",
+    "impact",
+    "services",
     "next_steps",
 )
+INSTRUMENTS = ("sme", "pso")
+# How many of the hub's targets the services slide lists when the slides file names none.
+DEFAULT_KPIS_SHOWN = 4
+# The impact slide's bootstrap interval, as on the impact page.
+IMPACT_LEVEL = 0.90
 # The Digital Decade KPIs with a target for every member state, on a 0-100 scale.
 HEADLINE_KPIS = (
     "desi_dsk_bab",
@@ -104,7 +118,7 @@ class SlideChart:
     categories: tuple[str, ...]
     series: tuple[SlideSeries, ...]
     orientation: Literal["column", "bar"] = "column"
-    unit: Literal["percent", "points", "score"] = "percent"
+    unit: Literal["percent", "points", "score", "count"] = "percent"
     target: float | None = None  # drawn as a line, named in the legend
 
     def to_frame(self) -> pd.DataFrame:
@@ -154,6 +168,18 @@ def load_slide_specs(path: Path) -> list[SlideSpec]:
                 f"{path}: slide {number} has kind {kind!r}; "
                 f"expected one of {', '.join(SLIDE_KINDS)}"
             )
+        instrument = entry.get("instrument", "sme")
+        if kind == "impact" and instrument not in INSTRUMENTS:
+            raise DeckConfigError(
+                f"{path}: slide {number} has instrument {instrument!r}; expected sme or pso"
+            )
+        kpis = entry.get("kpis", [])
+        if kind == "services" and (
+            not isinstance(kpis, list) or not all(isinstance(k, str) for k in kpis)
+        ):
+            raise DeckConfigError(
+                f'{path}: slide {number}: kpis is a list of target ids, such as ["services"]'
+            )
         specs.append(SlideSpec(kind=kind, options=dict(entry)))
     if not specs:
         raise DeckConfigError(f"{path}: no [[slide]] tables")
@@ -171,6 +197,23 @@ class DeckInputs:
     catalogue: Catalogue
     assessments: pd.DataFrame  # scored (domain.scoring.score_assessments), may be empty
     settings: Settings
+    # The services delivered as `services_store.load_services` gives them, as the pages
+    # show them (real ones once there are any, else the demo ones); None: none stored.
+    services: pd.DataFrame | None = None
+    # Every kind's assessments (SMEs and PSOs, unscored) for the impact and services
+    # slides, which count both kinds apart; None: `assessments` (SMEs only) stands in.
+    all_assessments: pd.DataFrame | None = None
+    # The day the targets' months left are counted from; None: today.
+    today: dt.date | None = None
+
+    def every_kind(self) -> pd.DataFrame:
+        return self.assessments if self.all_assessments is None else self.all_assessments
+
+    def services_frame(self) -> pd.DataFrame | None:
+        """The services, or None when there are none to show."""
+        if self.services is None or self.services.empty:
+            return None
+        return self.services
 
 
 def build_deck(
@@ -185,6 +228,8 @@ def build_deck(
         "members_vs_national": _members_vs_national,
         "progress": _progress,
         "weakest_dimensions": _weakest_dimensions,
+        "impact": _impact,
+        "services": _services,
         "next_steps": _next_steps,
     }
     slides = []
@@ -206,6 +251,8 @@ def format_value(tr: Translator, value: float | None, unit: str = "percent") -> 
         return "–"
     if unit == "percent":
         return tr.pct(value)
+    if unit == "count":
+        return tr.num(value, 0)
     if unit == "points":
         # DMA scores are points on a 0-100 scale: a change is "+5.9", not percentage points.
         return tr.signed(value)
@@ -213,7 +260,11 @@ def format_value(tr: Translator, value: float | None, unit: str = "percent") -> 
 
 
 def _survey_source(
-    tr: Translator, frame: pd.DataFrame, waves: Sequence[str], members: int | None = None
+    tr: Translator,
+    frame: pd.DataFrame,
+    waves: Sequence[str],
+    members: int | None = None,
+    kind: str = "sme",
 ) -> str:
     """The member charts' source line, with the assessment years and the demo label."""
     rows = frame[frame["wave"].isin(list(waves))] if not frame.empty else frame
@@ -221,7 +272,7 @@ def _survey_source(
         members = int(rows["member_id"].nunique()) if not rows.empty else 0
     demo = bool(rows["is_demo"].any()) if "is_demo" in rows and not rows.empty else False
     years = assessment_years(rows) if not rows.empty else None
-    return survey_source(tr, waves, members, years=years, demo=demo)
+    return survey_source(tr, waves, members, years=years, demo=demo, kind=kind)
 
 
 def _national_kpis(
@@ -484,6 +535,193 @@ def _weakest_dimensions(
     return Slide(
         0, spec.kind, title, tr("deck.weakest_subtitle", wave=wave), source, tuple(bullets), chart
     )
+
+
+def _services_source(tr: Translator, services: pd.DataFrame | None) -> str:
+    """`the hub's record of services delivered, 67 services, 2024–2026` (no demo label: the
+    caller adds it once per line)."""
+    if services is None:
+        return tr("deck.services_source_none")
+    years = sorted({d.year for d in services["start_date"] if isinstance(d, dt.date)})
+    return tr(
+        "deck.services_source",
+        services=tr.num(len(services), 0),
+        years=periods_text(years) if years else "–",
+    )
+
+
+def _is_demo(frame: pd.DataFrame | None) -> bool:
+    return frame is not None and "is_demo" in frame.columns and bool(frame["is_demo"].any())
+
+
+def _impact(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule) -> Slide:
+    """Per service category, the median change of the members served in it against that of
+    the members not served at all (spec edih-services.md §5), for one instrument."""
+    earlier = str(spec.options.get("wave_from", "T0"))
+    later = str(spec.options.get("wave_to", "T1"))
+    instrument = str(spec.options.get("instrument", "sme"))
+    title = tr(f"deck.impact_title_{instrument}", wave_from=earlier, wave_to=later)
+    subtitle = tr("deck.impact_subtitle", wave_from=earlier, wave_to=later)
+    every = inputs.every_kind()
+    frame = kind_rows(every, instrument) if not every.empty else every
+    services = inputs.services_frame()
+    table = (
+        impact_table(frame, services, earlier=earlier, later=later, level=IMPACT_LEVEL)
+        if services is not None and not frame.empty
+        else pd.DataFrame()
+    )
+    rows = table[table["instrument"] == instrument] if not table.empty else table
+    paired = (
+        paired_assessments(frame, earlier, later, kind=instrument)
+        if not frame.empty
+        else pd.DataFrame()
+    )
+    source = (
+        _survey_source(tr, frame, [earlier, later], members=len(paired), kind=instrument)
+        + "; "
+        + _services_source(tr, services)
+    )
+    caveat = tr("impact.not_randomised")
+    if services is None:
+        return Slide(0, spec.kind, title, subtitle, source, (tr("deck.no_services"), caveat))
+    if rows.empty:
+        return Slide(0, spec.kind, title, subtitle, source, (tr("deck.no_pairs"),))
+    shown = public_impact(rows, rule).set_index("category")
+    categories = [c for c in CATEGORIES if c in shown.index]
+    labels = [category_label(tr, c) for c in categories]
+
+    def values(column: str) -> tuple[float | None, ...]:
+        return tuple(
+            None if pd.isna(shown.at[c, column]) else float(shown.at[c, column]) for c in categories
+        )
+
+    served, not_served = values("served_median"), values("not_served_median")
+    bullets: list[str] = []
+    for category, label in zip(categories, labels, strict=True):
+        row = shown.loc[category]
+        if pd.isna(row["difference"]):
+            continue
+        interval = (
+            tr(
+                "deck.impact_interval",
+                level=tr.num(IMPACT_LEVEL * 100, 0),
+                low=format_value(tr, row["ci_low"], "points"),
+                high=format_value(tr, row["ci_high"], "points"),
+            )
+            if not pd.isna(row["ci_low"])
+            else ""
+        )
+        bullets.append(
+            tr(
+                "deck.impact_bullet",
+                category=label,
+                difference=format_value(tr, row["difference"], "points"),
+                interval=interval,
+                served=members_text(tr, int(row["served"])),
+                not_served=members_text(tr, int(row["not_served"])),
+            )
+        )
+    hidden = [
+        tr("deck.impact_served_group", category=label)
+        for category, label in zip(categories, labels, strict=True)
+        if bool(shown.at[category, "served_hidden"])
+    ]
+    if bool(shown["not_served_hidden"].any()):
+        hidden.append(tr("deck.impact_not_served_group"))
+    if hidden:
+        bullets.append(
+            tr(
+                "deck.hidden_groups",
+                groups=", ".join(hidden),
+                members=members_text(tr, rule.minimum),
+            )
+        )
+    bullets.append(caveat)
+    if _is_demo(frame) or _is_demo(services):
+        bullets.append(tr("deck.demo_data"))
+    chart = None
+    if any(v is not None for v in (*served, *not_served)):
+        chart = SlideChart(
+            categories=tuple(labels),
+            series=(
+                SlideSeries(tr("impact.groups.served"), served, "members"),
+                SlideSeries(tr("impact.groups.not_served"), not_served, "other"),
+            ),
+            orientation="bar",
+            unit="points",
+        )
+    return Slide(0, spec.kind, title, subtitle, source, tuple(bullets), chart)
+
+
+def _services(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule) -> Slide:
+    """Services delivered and distinct customers per category, and the progress towards the
+    hub's own targets (config/kpis.toml). Counts of services, not members' scores: nothing
+    here is hidden, and nothing names a customer."""
+    title = tr("deck.services_title")
+    services = inputs.services_frame()
+    assessments = inputs.every_kind()
+    source = f"{tr('common.source')}: {_services_source(tr, services)}" + survey_extras(
+        tr, None, _is_demo(services)
+    )
+    bullets: list[str] = []
+    chart = None
+    if services is None:
+        bullets.append(tr("deck.no_services"))
+    else:
+        counts = services_by(services, assessments, "category")
+
+        def column(name: str) -> tuple[float | None, ...]:
+            return tuple(float(v) for v in counts[name])
+
+        chart = SlideChart(
+            categories=tuple(category_label(tr, c) for c in counts["category"]),
+            series=(
+                SlideSeries(tr("deck.services_count"), column("services"), "members"),
+                SlideSeries(tr("deck.customers_count"), column("customers"), "other"),
+            ),
+            orientation="bar",
+            unit="count",
+        )
+    try:
+        targets = load_kpi_targets(inputs.settings.kpis_file)
+    except (KpiFileError, OSError):
+        targets = []
+    wanted = [str(k) for k in spec.options.get("kpis", [])]
+    if wanted:
+        targets = [t for k in wanted for t in targets if t.kpi == k]
+    else:
+        targets = targets[:DEFAULT_KPIS_SHOWN]
+    if targets:
+        empty = services if services is not None else _no_services()
+        progress = kpi_progress(targets, empty, assessments, inputs.today or dt.date.today())
+        for row in progress.itertuples():
+            label = row.label_ro if tr.lang == "ro" else row.label_en
+            numbers = {
+                "label": label,
+                "achieved": tr.num(row.achieved, 0),
+                "target": tr.num(row.target, 0),
+                "share": tr.pct(row.share, 0),
+                "end": tr.date(row.end_date),
+            }
+            if row.reached:
+                bullets.append(tr("deck.kpi_reached", **numbers))
+            elif pd.isna(row.monthly_pace):
+                bullets.append(tr("deck.kpi_ended", **numbers))
+            else:
+                bullets.append(tr("deck.kpi_pace", pace=tr.num(row.monthly_pace, 1), **numbers))
+        source += f"; {tr('deck.kpi_source')}"
+    else:
+        bullets.append(tr("deck.no_kpis"))
+    if _is_demo(services):
+        bullets.append(tr("deck.demo_data"))
+    return Slide(0, spec.kind, title, tr("deck.services_subtitle"), source, tuple(bullets), chart)
+
+
+def _no_services() -> pd.DataFrame:
+    """A services frame without rows, for the targets when nothing is stored yet."""
+    columns = ("member_id", "customer_key", "org_type", "customer_type", "category",
+               "start_date", "is_demo")  # fmt: skip
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 def _next_steps(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: DisclosureRule) -> Slide:

@@ -24,7 +24,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from dih_dash.charts.theme import FONT
-from dih_dash.exports.deck import Slide, slide_figure
+from dih_dash.exports.deck import Slide, format_value, slide_figure
 from dih_dash.i18n import Translator
 
 Progress = Callable[[int, int, Slide], None]
@@ -183,7 +183,11 @@ def _data_table(tr: Translator, slide: Slide) -> str:
     esc = html.escape
     chart = slide.chart
     assert chart is not None
-    fmt = {"percent": tr.pct, "points": tr.pp, "score": tr.num}[chart.unit]
+
+    # As on the slide itself: a change in DMA points is "+5.9", a count "12".
+    def fmt(value: float | None) -> str:
+        return format_value(tr, value, chart.unit)
+
     head = "".join(f"<th scope='col'>{esc(s.name)}</th>" for s in chart.series)
     rows = []
     for index, category in enumerate(chart.categories):

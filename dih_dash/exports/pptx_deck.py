@@ -72,9 +72,10 @@ LABEL_FORMATS = {
     "percent": '0.0"%"',
     "points": '+0.0;"\u2212"0.0;0.0',
     "score": "0.0",
+    "count": "0",
 }
 # Whole numbers only on the axis: no decimal separator, so no locale question there.
-AXIS_FORMATS = {"percent": '0"%"', "points": '+0;"\u2212"0;0', "score": "0"}
+AXIS_FORMATS = {"percent": '0"%"', "points": '+0;"\u2212"0;0', "score": "0", "count": "0"}
 
 # Layout slots of the default template that python-pptx ships.
 LAYOUT_TITLE = 0

@@ -53,7 +53,7 @@ def test_slides_in_order_with_controls(demo_store, lang):
 
 
 def test_slide_link_opens_that_slide(demo_store):
-    at = open_presentation("en", slide="6")
+    at = open_presentation("en", slide="8")
     assert "Next steps: join the Industry 4.0 working group" in html_text(at)
     assert at.button(key="slide_next").disabled
     assert not at.get("plotly_chart"), "the closing slide is text only"
@@ -62,7 +62,7 @@ def test_slide_link_opens_that_slide(demo_store):
 
 
 def test_presentation_never_shows_company_names(demo_store):
-    for number in range(1, 7):
+    for number in range(1, 9):
         at = open_presentation("ro", slide=str(number))
         sent = html_text(at) + str(chart_specs(at))
         assert "Demo " not in sent.replace("Date demonstrative", ""), number
@@ -78,29 +78,24 @@ def test_exports_page_offers_deck_report_and_images(demo_store):
     keys = {b.key for b in at.get("download_button")}
     assert {"download_pptx", "download_html"} <= keys
     assert any(k.startswith("image-") for k in keys)
-    assert "O copertă și 6 slide-uri" in "\n".join(c.value for c in at.caption)
+    assert "O copertă și 8 slide-uri" in "\n".join(c.value for c in at.caption)
     # The button builds the file on click (AppTest cannot read it); the same call here:
-    from dih_dash.domain.scoring import score_assessments
-    from dih_dash.exports.deck import DeckInputs, build_deck, load_slide_specs
+    from dih_dash.exports.deck import build_deck, load_slide_specs
     from dih_dash.exports.pptx_deck import deck_pptx
-    from dih_dash.sources.national_store import load_national
-    from dih_dash.sources.reference import load_catalogue
+    from dih_dash.services.deck import load_deck_inputs
 
     settings = load_settings()
-    frame = score_assessments(
-        open_store(settings).load_assessments(), settings.dma_band_bounds, settings.dii_band_bounds
-    )
-    inputs = DeckInputs(load_national(settings), load_catalogue(), frame, settings)
+    inputs = load_deck_inputs(settings)
     slides = build_deck(inputs, load_slide_specs(settings.slides_file), "ro")
-    assert len(Presentation(io.BytesIO(deck_pptx(slides, "ro"))).slides) == 7
+    assert len(Presentation(io.BytesIO(deck_pptx(slides, "ro"))).slides) == 9
 
 
 def _deck_titles(headed: bool) -> None:
     import streamlit as st
 
-    from app_pages.kit import data
+    from app_pages.kit import workshop
 
-    _, figures = data.workshop_deck("en", headed=headed)
+    _, figures = workshop.workshop_deck("en", headed=headed)
     for figure in figures:
         if figure is not None:
             st.text(f"{figure.layout.title.text or ''} | {figure.layout.title.subtitle.text or ''}")
@@ -115,7 +110,7 @@ def test_slide_images_carry_title_and_source_the_page_draws_them_as_text(demo_st
     at.run()
     assert not at.exception, at.exception
     lines = [t.value for t in at.text]
-    assert len(lines) == 5, lines  # five chart slides
+    assert len(lines) == 7, lines  # seven chart slides
     if headed:
         assert lines[0].startswith("Romania vs the EU on the Digital Decade")
         assert all("Source:" in line for line in lines), lines
@@ -124,3 +119,54 @@ def test_slide_images_carry_title_and_source_the_page_draws_them_as_text(demo_st
         page = open_presentation("en", slide="1")
         assert "Romania vs the EU on the Digital Decade" in html_text(page)
         assert "Source:" in html_text(page)
+
+
+# Where config/slides.toml puts the two slides of issue 12.
+SERVICES_SLIDE, IMPACT_SLIDE = 5, 6
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_the_services_and_impact_slides_are_reached_with_their_charts(demo_store, lang):
+    from dih_dash.i18n import Translator
+
+    tr = Translator(lang)
+    at = open_presentation(lang, slide=str(SERVICES_SLIDE - 1))
+    at.button(key="slide_next").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.query_params["slide"] in ([str(SERVICES_SLIDE)], str(SERVICES_SLIDE))
+    page = html_text(at)
+    assert context_escape(tr("deck.services_title")) in page
+    assert len(at.get("plotly_chart")) == 1
+    # The targets' progress is on the slide, in the page's language.
+    assert ("din" if lang == "ro" else " of ") in page
+
+    at.button(key="slide_next").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    page = html_text(at)
+    assert context_escape(tr("deck.impact_title_sme", wave_from="T0", wave_to="T1")) in page
+    assert context_escape(tr("impact.not_randomised")) in page
+    assert len(at.get("plotly_chart")) == 1
+    names = chart_specs(at)
+    assert tr("impact.groups.served") in str(names) and tr("impact.groups.not_served") in str(names)
+
+
+def test_the_new_slides_name_no_one(demo_store):
+    """Every demo name and id (SMEs and public bodies) kept off both slides, in both
+    languages: page text and chart data."""
+    import csv
+
+    settings = load_settings()
+    with (settings.demo_dir / "demo_cohort.csv").open(encoding="utf-8") as fh:
+        identities = {v for r in csv.DictReader(fh) for v in (r["company_name"], r["member_id"])}
+    for lang in ("ro", "en"):
+        for number in (SERVICES_SLIDE, IMPACT_SLIDE):
+            at = open_presentation(lang, slide=str(number))
+            sent = html_text(at) + str(chart_specs(at))
+            assert [i for i in identities if i in sent] == [], (lang, number)
+
+
+def context_escape(text: str) -> str:
+    """As the page escapes slide text for st.html."""
+    import html
+
+    return html.escape(text)

@@ -29,7 +29,7 @@ def slide_title(page) -> str:
     return page.locator(".dih-slide h1").first.inner_text()
 
 
-def wait_for_slide(page, number: int, total: int = 6) -> None:
+def wait_for_slide(page, number: int, total: int = 8) -> None:
     page.get_by_text(f"Slide {number} of {total}").wait_for(timeout=60_000)
 
 
@@ -51,8 +51,33 @@ def test_walk_the_deck_offline(app_url, web):
     web.keyboard.press("PageUp")
     wait_for_slide(web, 2)
 
-    web.goto(f"{app_url}/presentation?lang=en&embed=true&slide=6")
+    # The services delivered, then what they changed (issue 12), each with its chart.
+    web.goto(f"{app_url}/presentation?lang=en&embed=true&slide=4")
+    wait_for_slide(web, 4)
+    web.keyboard.press("PageDown")
+    wait_for_slide(web, 5)
+    assert slide_title(web) == "Services delivered and the hub's targets"
+    web.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    # Four categories, two series: once the previous slide's chart has gone.
+    web.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length === 1"
+        " && document.querySelectorAll('.js-plotly-plot .point').length === 8",
+        timeout=60_000,
+    )
+    web.get_by_role("button", name="Next").click()
     wait_for_slide(web, 6)
+    assert slide_title(web) == "What the services changed: SMEs, T0 → T1"
+    web.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    assert web.get_by_text("These groups are not randomised", exact=False).count() == 1
+    assert "slide=6" in web.url
+
+    web.goto(f"{app_url}/presentation?lang=ro&embed=true&slide=6")
+    web.get_by_text("Slide-ul 6 din 8").wait_for(timeout=60_000)
+    assert slide_title(web) == "Ce au schimbat serviciile: IMM-uri, T0 → T1"
+    web.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+
+    web.goto(f"{app_url}/presentation?lang=en&embed=true&slide=8")
+    wait_for_slide(web, 8)
     assert slide_title(web).startswith("Next steps")
     assert web.get_by_role("button", name="Next").is_disabled()
     assert web.locator("[data-testid=stException]").count() == 0

@@ -84,14 +84,14 @@ def test_a_sqlite_backup_restores_into_a_new_sqlite_store_with_the_same_stats(
 
     code, out, err = run(capsys, "backup", "--out", "hub.zip")
     assert code == 0, err
-    assert out.startswith("Backup written to hub.zip") and "members: 42" in out
+    assert out.startswith("Backup written to hub.zip") and "members: 54" in out
     assert "one snapshot" in err  # progress goes to stderr
 
     copy = sqlite_url(tmp_path / "copy.sqlite")
     code, out, err = run(capsys, "restore", "hub.zip", "--db", copy, "--json")
     assert code == 0, err
     summary = json.loads(out)
-    assert summary["tables"]["members"] == 42 and summary["migrated"] is False
+    assert summary["tables"]["members"] == 54 and summary["migrated"] is False
     assert summary["files"] == ["google-form.toml"]
     assert stats(capsys, copy) == stats(capsys, source)
     assert table_rows(copy, normalise=False) == table_rows(source, normalise=False)
@@ -104,7 +104,7 @@ def test_sqlite_to_postgresql_to_sqlite_keeps_stats_and_rows(
     fill_default_store(capsys, tmp_path)
     source = env["DIH_DASH_DATABASE_URL"]
     expected = stats(capsys, source)
-    assert expected["members"] == 42 and expected["uploads"] == 3
+    assert expected["members"] == 54 and expected["uploads"] == 4
 
     assert run(capsys, "backup", "--out", "from-sqlite.zip")[0] == 0
     code, _out, err = run(capsys, "restore", "from-sqlite.zip", "--db", postgres)

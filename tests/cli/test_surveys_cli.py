@@ -273,7 +273,8 @@ def test_demo_load_and_remove(
     assert main(["demo", "load"]) == 0
     assert "Demo cohort loaded" in capsys.readouterr().out
     loaded = stats(capsys)
-    assert loaded["members"] == 40 and loaded["uploads"] == 1
+    # 40 SMEs and 12 public-sector organisations; the cohort and its services files.
+    assert loaded["members"] == 52 and loaded["uploads"] == 2
     with store_of(env) as store:
         assert store.load_assessments()["is_demo"].all()
 
@@ -282,7 +283,7 @@ def test_demo_load_and_remove(
     assert stats(capsys) == loaded
 
     assert main(["demo", "remove"]) == 0
-    assert "Demo data removed: 40 members" in capsys.readouterr().out
+    assert "Demo data removed: 52 members" in capsys.readouterr().out
     assert stats(capsys) == {"members": 0, "assessments": 0, "uploads": 0}
 
 

@@ -101,7 +101,7 @@ def test_every_chart_slide_has_a_native_chart_with_the_slides_numbers(decks):
         assert [s.name for s in bars.series] == [s.name for s in slide.chart.series]
         for plotted, series in zip(bars.series, slide.chart.series, strict=True):
             assert list(plotted.values) == pytest.approx(list(series.values)), series.name
-    assert with_chart == 5
+    assert with_chart == 7
 
 
 def test_the_sme_chart_reads_back_romania_and_the_target_line(decks):

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import importlib.util
 from pathlib import Path
 
 import pytest
 from support.store_data import ADMIN, VIEWER, dump, hub_csv, row
 
+from dih_dash.domain.services_schema import CATEGORIES
+from dih_dash.domain.survey_schema import DMA_DIMENSIONS, PSO_DIMENSIONS
 from dih_dash.services import demo_file, import_file, load_demo, remove_demo
+from dih_dash.services.demo import demo_services_file
 from dih_dash.settings import PROJECT_ROOT, Settings, load_settings
 from dih_dash.store import Store
+from dih_dash.store.services_store import load_services
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
 
 SPEC_KEYS = [
     "file", "layout", "encoding", "delimiter", "rows", "inserted", "updated", "unchanged",
@@ -112,22 +124,80 @@ def test_the_demo_cohort_loads_once_flagged_demo_and_goes_away(
     store: Store, settings: Settings
 ) -> None:
     assert demo_file(settings) == PROJECT_ROOT / "data" / "demo" / "demo_cohort.csv"
+    assert demo_services_file(settings) == PROJECT_ROOT / "data" / "demo" / "demo_services.csv"
+    cohort_rows = _csv_rows(demo_file(settings))
+    service_rows = _csv_rows(demo_services_file(settings))
     report = load_demo(store, settings, ADMIN)
 
     assert report is not None and report.stored and report.rejected == 0
     loaded = store.load_assessments()
-    assert len(loaded) == report.inserted >= 70 and loaded["is_demo"].all()
+    assert len(loaded) == report.inserted == len(cohort_rows) and loaded["is_demo"].all()
     assert loaded["member_id"].str.startswith("DEMO-").all()
+    assert loaded["company_name"].str.startswith("Demo ").all()
     assert set(loaded["wave"]) == {"T0", "T1"}
-    assert store.list_uploads()["kind"].tolist() == ["demo"]
+    # Both kinds of member, each scored with its own instrument only.
+    kinds = {kind: set(rows["member_id"]) for kind, rows in loaded.groupby("org_type")}
+    assert set(kinds) == {"sme", "pso"} and len(kinds["pso"]) >= 5
+    assert store.organisation_counts() == {k: len(v) for k, v in kinds.items()}
+    psos = loaded[loaded["org_type"] == "pso"]
+    pso_scores = psos[list(PSO_DIMENSIONS)].astype(float)
+    assert pso_scores.notna().all().all()
+    assert psos[list(DMA_DIMENSIONS)].isna().all().all()
+    assert (pso_scores.mean(axis=1) - psos["dma_overall"].astype(float)).abs().max() <= 0.051
+    assert set(psos["wave"]) == {"T0", "T1"}
+    # The services: every row stored, linked to its demo member, flagged demo.
+    assert report.services is not None and report.services.stored
+    assert report.services.inserted == len(service_rows) and report.services.rejected == 0
+    services = load_services(store)
+    assert len(services) == len(service_rows) and services["is_demo"].all()
+    assert services["member_id"].notna().all()
+    assert set(services["member_id"]) <= set(loaded["member_id"])
+    assert set(services["org_type"]) == {"sme", "pso"}
+    # Some members were served nothing: the impact page's comparison group.
+    assert set(loaded["member_id"]) - set(services["member_id"])
+    assert store.list_uploads()["kind"].tolist() == ["demo", "demo"]
     assert load_demo(store, settings, ADMIN) is None  # already there: nothing done
-    assert store.stats()["uploads"] == 1
+    assert store.stats()["uploads"] == 2
     with pytest.raises(PermissionError):
         load_demo(store, settings, VIEWER)
 
-    remove_demo(store, ADMIN)
+    removed = remove_demo(store, ADMIN)
 
+    assert removed["services"] == len(service_rows)
+    assert removed["members"] == loaded["member_id"].nunique()
     assert store.stats() == {"members": 0, "assessments": 0, "uploads": 0}
+    assert load_services(store).empty
+    assert store.organisation_counts() == {"sme": 0, "pso": 0}
+
+
+def test_the_demo_services_make_an_impact_comparison_worth_showing(settings: Settings) -> None:
+    """The impact page's public view shows a group of at least the minimum size: the demo
+    must have one category with that many SMEs served and as many served nothing, both
+    assessed in T0 and T1, a service counting from the member's T0 on (spec §5)."""
+    cohort = _csv_rows(demo_file(settings))
+    first = {r["member_id"]: r["assessed_on"] for r in cohort if r["wave"] == "T0"}
+    twice = {r["member_id"] for r in cohort if r["wave"] == "T1" and r["org_type"] == "sme"}
+    services = _csv_rows(demo_services_file(settings))
+    not_served = twice - {s["member_id"] for s in services}
+    served = {
+        category: {
+            s["member_id"]
+            for s in services
+            if s["service_category"] == category
+            and s["member_id"] in twice
+            and s["start_date"] >= first[s["member_id"]]
+        }
+        for category in CATEGORIES
+    }
+    minimum = settings.min_group_size
+    assert len(not_served) >= minimum
+    assert any(len(members) >= minimum for members in served.values())
+    # Someone was served in one category only, and a few services predate their member's T0.
+    per_member: dict[str, set[str]] = {}
+    for s in services:
+        per_member.setdefault(s["member_id"], set()).add(s["service_category"])
+    assert any(len(categories) == 1 for categories in per_member.values())
+    assert any(s["start_date"] < first[s["member_id"]] for s in services)
 
 
 def test_the_demo_file_imported_as_a_file_is_real_data(store: Store, settings: Settings) -> None:
@@ -181,3 +251,17 @@ def test_a_dma_export_keeps_what_the_hub_template_stored(tmp_path):
     # The same export again: nothing changes.
     again = import_file(store, export, "dma.csv", actor=admin, settings=settings)
     assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_the_demo_files_are_what_the_seeded_script_writes(tmp_path: Path) -> None:
+    """data/demo holds no typed numbers: both files are the script's output, byte for byte."""
+    script = PROJECT_ROOT / "scripts" / "make_demo_cohort.py"
+    spec = importlib.util.spec_from_file_location("make_demo_cohort", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    cohort, services = tmp_path / "cohort.csv", tmp_path / "services.csv"
+    module.write_demo(cohort, services)
+    demo = PROJECT_ROOT / "data" / "demo"
+    assert cohort.read_bytes() == (demo / "demo_cohort.csv").read_bytes()
+    assert services.read_bytes() == (demo / "demo_services.csv").read_bytes()

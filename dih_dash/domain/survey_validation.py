@@ -636,7 +636,7 @@ def _validate(
         errors=errors,
         warnings=warnings,
     )
-    _complete_overall(state, PSO_DIMENSIONS if plan.layout == "pso-dma-export" else DMA_DIMENSIONS)
+    _complete_overall(state)
     _check_dii(state)
     _complete_size_class(state)
     dropped = _check_duplicates(state)
@@ -718,16 +718,27 @@ def _failed(state: _Rows, name: str) -> np.ndarray:
     return column.failed() if column is not None else np.zeros(state.n, dtype=bool)
 
 
-def _complete_overall(state: _Rows, dimensions: Sequence[str]) -> None:
-    """dma_overall from the six dimensions (the SME or the PSO instrument's) where it is
-    empty; a warning where it is more than `OVERALL_TOLERANCE` from their mean."""
+def _complete_overall(state: _Rows) -> None:
+    """dma_overall from the six dimensions of each row's instrument (a PSO row's the PSO
+    ones, every other row's the SME ones) where it is empty; a warning where it is more
+    than `OVERALL_TOLERANCE` from their mean."""
     column = state.columns.get(DMA_OVERALL)
     given = column.floats() if column is not None else np.full(state.n, np.nan)
     state.overall = given.copy()
-    if not all(name in state.columns for name in dimensions):
+    kinds = np.array(state.values("org_type", np.arange(state.n)), dtype=object)
+    pso = kinds == "pso"
+    _overall_from(state, DMA_DIMENSIONS, given, ~pso)
+    _overall_from(state, PSO_DIMENSIONS, given, pso)
+
+
+def _overall_from(
+    state: _Rows, dimensions: Sequence[str], given: np.ndarray, rows: np.ndarray
+) -> None:
+    column = state.columns.get(DMA_OVERALL)
+    if not rows.any() or not all(name in state.columns for name in dimensions):
         return  # a dimension is never there: no row has all six
     dims = [state.columns[name].floats() for name in dimensions]
-    complete = np.logical_and.reduce([~np.isnan(d) for d in dims])
+    complete = rows & np.logical_and.reduce([~np.isnan(d) for d in dims])
     # Added one by one from 0, as Python's `sum` does, so the mean is the same to the bit.
     total = 0.0 + dims[0]
     for d in dims[1:]:

@@ -122,6 +122,22 @@ def test_an_empty_score_is_the_mean_of_the_six_pso_dimensions() -> None:
     assert result.warnings == []
 
 
+def test_the_hub_template_fills_each_rows_score_from_its_own_instrument() -> None:
+    """A hub file mixing kinds: a PSO row's empty score is the mean of its PSO dimensions,
+    an SME row's of its SME ones; a PSO row far from its PSO mean is warned about."""
+    header = ["member_id", "company_name", "wave", "org_type", "dma_overall",
+              *DMA_DIMENSIONS, *PSO_DIMENSIONS]  # fmt: skip
+    sme = ["S1", "Firma", "T0", "imm", "", "10", "20", "30", "40", "50", "60", *[""] * 6]
+    pso = ["P1", "Primăria", "T0", "pso", "", *[""] * 6, "20", "20", "20", "20", "20", "80"]
+    far = ["P2", "Școala", "T0", "institutie_publica", "90", *[""] * 6, *["30"] * 6]
+    result = validate(table(header, [sme, pso, far]), today=TODAY)
+    assert result.rejected == 0
+    frame = result.assessments.set_index("member_id")
+    assert frame.loc["S1", "dma_overall"] == 35.0 and frame.loc["P1", "dma_overall"] == 30.0
+    assert list(frame["org_type"]) == ["sme", "pso", "pso"]
+    assert [(w.code, w.row) for w in result.warnings] == [("overall_mismatch", 4)]
+
+
 def test_a_sme_export_is_not_taken_for_a_pso_one_and_gives_sme() -> None:
     header = ["SME ID", "SME name", "DMA Timing"]
     result = validate(table(header, [["S1", "Firma SRL", "T0"]]), today=TODAY)

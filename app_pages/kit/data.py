@@ -150,16 +150,17 @@ def assessments() -> pd.DataFrame:
     Keyed by the store's data version, so an import made anywhere (another page, the CLI,
     another server process) shows up on the next rerun.
     """
+    return _versioned(_assessments_cached)
+
+
+def _versioned(load: Callable[[str, tuple, tuple, tuple], pd.DataFrame]) -> pd.DataFrame:
+    """`load(url, version, dma bounds, dii bounds)`, with what it was read under noted in
+    the frame's attrs: the version read before loading, so analyses cached under it (see
+    `selected_cohort`) can never hold data older than their key says."""
     config = settings()
-    version = members_version()
-    frame = _assessments_cached(
-        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
-    )
-    # The version read before loading: analyses cached under it (see `selected_cohort`)
-    # can then never hold data older than their key says. The frame is this caller's copy.
-    frame.attrs[DATA_VERSION] = (
-        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
-    )  # fmt: skip
+    key = (config.database_url, members_version(), config.dma_band_bounds, config.dii_band_bounds)
+    frame = load(*key)
+    frame.attrs[DATA_VERSION] = key  # the frame is this caller's copy (cache_data)
     return frame
 
 
@@ -174,15 +175,7 @@ def members() -> pd.DataFrame:
     (`cohort.scored_members`: real ones once there are any, else the demo cohort; a PSO has
     no DII). For a page that shows one member whatever its kind (the profile); figures take
     one kind's rows (`kind_assessments`)."""
-    config = settings()
-    version = members_version()
-    frame = _members_cached(
-        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
-    )
-    frame.attrs[DATA_VERSION] = (
-        config.database_url, version, config.dma_band_bounds, config.dii_band_bounds
-    )  # fmt: skip
-    return frame
+    return _versioned(_members_cached)
 
 
 def kind_assessments(kind: str) -> pd.DataFrame:

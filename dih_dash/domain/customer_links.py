@@ -16,8 +16,11 @@ CANDIDATE_COLUMNS: tuple[str, ...] = ("member_id", "company_name", "kind")
 
 
 def member_kinds(assessments: pd.DataFrame) -> pd.DataFrame:
-    """Each member once, with its latest company name and its kind (`sme` when the store
-    has none, as for members stored before kinds existed), sorted by name, then id."""
+    """Each real member once, with its latest company name and its kind (`sme` when the
+    store has none, as for members stored before kinds existed), sorted by name, then id.
+    Demo rows are left out: a real customer is never linked to a fictional company."""
+    if "is_demo" in assessments.columns:
+        assessments = assessments[~assessments["is_demo"].fillna(False).astype(bool)]
     if assessments.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CANDIDATE_COLUMNS})
     latest = assessments.drop_duplicates("member_id", keep="last")

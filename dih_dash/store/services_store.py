@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from dih_dash.domain.customer_links import KIND_OF_CUSTOMER_TYPE
 from dih_dash.domain.services_schema import customer_key, fold_name
 from dih_dash.domain.services_validation import ServiceIssue, ServiceRow
 from dih_dash.i18n import t
@@ -76,7 +77,7 @@ def import_services(
     with transaction as conn:
         if log:
             outcome.upload_id = insert_upload(conn, upload, actor, now)
-        known = _member_pks(conn, sorted({r.member_id for r in rows if r.member_id}))
+        known = _member_pks(conn, sorted({r.member_id for r in rows if r.member_id}), demo=is_demo)
         valid: list[ServiceRow] = []
         for row in rows:
             if row.member_id is not None and row.member_id not in known:
@@ -87,7 +88,7 @@ def import_services(
                 valid.append(row)
         outcome.rejected += len(rows) - len(valid)
         outcome.unchanged = max(0, file_rows - len(rows) - rejected)  # identical repeats
-        linked = _link_names(conn, valid, outcome)
+        linked = _link_names(conn, valid, outcome, demo=is_demo)
         apply = log and (outcome.rejected == 0 or skip_invalid)
         stored = _stored(conn, [r.key for r in valid])
         # Collected and written in one executemany per statement: a statement per row
@@ -170,10 +171,15 @@ def _batches(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield items[start : start + _BATCH]
 
 
-def _member_pks(conn: Connection, member_ids: Sequence[str]) -> dict[str, int]:
+def _member_pks(conn: Connection, member_ids: Sequence[str], *, demo: bool) -> dict[str, int]:
+    """The stored members among `member_ids`: the demo ones for the demo data, the real ones
+    for everything else, so a real service is never tied to a fictional demo company (the
+    demo's removal would leave it without its member)."""
     found: dict[str, int] = {}
     for batch in _batches(member_ids):
-        query = select(members.c.member_id, members.c.id).where(members.c.member_id.in_(batch))
+        query = select(members.c.member_id, members.c.id).where(
+            members.c.member_id.in_(batch), members.c.is_demo.is_(demo)
+        )
         found.update({mid: pk for mid, pk in conn.execute(query)})
     return found
 
@@ -199,10 +205,11 @@ def _stored(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
 
 
 def _link_names(
-    conn: Connection, rows: Sequence[ServiceRow], outcome: ServicesOutcome
+    conn: Connection, rows: Sequence[ServiceRow], outcome: ServicesOutcome, *, demo: bool
 ) -> dict[str, int]:
     """customer_key → member_pk for the export rows' customers that link; the others are
-    reported (once per name, at its first row) in `outcome`."""
+    reported (once per name, at its first row) in `outcome`. A name is matched among the
+    members of the kind its customer type says (a PSO never links to an SME)."""
     first: dict[str, ServiceRow] = {}
     for row in rows:
         if row.customer is not None:
@@ -210,11 +217,16 @@ def _link_names(
     if not first:
         return {}
     linked = _links(conn, list(first))
-    by_name = _members_by_folded_name(conn)
+    by_name = _members_by_folded_name(conn, demo=demo)
     for key, row in first.items():
         if key in linked:
             continue
-        matches = by_name.get(fold_name(row.customer or ""), [])
+        kind = KIND_OF_CUSTOMER_TYPE.get(row.customer_type or "")
+        matches = [
+            (pk, mid)
+            for pk, mid, member_kind in by_name.get(fold_name(row.customer or ""), [])
+            if kind is None or member_kind == kind
+        ]
         if len(matches) == 1:
             linked[key] = matches[0][0]
             continue
@@ -243,26 +255,31 @@ def _links(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def _members_by_folded_name(conn: Connection) -> dict[str, list[tuple[int, str]]]:
+def _members_by_folded_name(
+    conn: Connection, *, demo: bool
+) -> dict[str, list[tuple[int, str, str]]]:
     # Folded in Python: the folding (diacritics, legal forms) is not SQL on either backend.
     # A hub has hundreds of members, not millions.
-    by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    query = select(members.c.id, members.c.member_id, members.c.company_name)
-    for pk, member_id, name in conn.execute(query):
-        by_name[fold_name(name)].append((pk, member_id))
+    by_name: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    query = select(
+        members.c.id, members.c.member_id, members.c.company_name, members.c.org_type
+    ).where(members.c.is_demo.is_(demo))
+    for pk, member_id, name, kind in conn.execute(query):
+        by_name[fold_name(name)].append((pk, member_id, str(kind)))
     return by_name
 
 
 def link_customer(store: Store, name: str, member_id: str, actor: Actor) -> int | None:
     """Link every stored and future export row whose customer folds like `name` to the
     member `member_id` (spec §3.3). The number of stored rows now linked to it, or None
-    when no such member is stored."""
+    when no such (real) member is stored."""
     if not actor.is_admin:
         raise PermissionError(t("store.not_admin_import", "en"))
     key = customer_key(name=name)
     now = dt.datetime.now(dt.UTC)
     with store.write_transaction() as conn:
-        found = _member_pks(conn, [member_id.strip().upper()])
+        # A real customer is linked to a real member only (demo services need no links).
+        found = _member_pks(conn, [member_id.strip().upper()], demo=False)
         if not found:
             return None
         member_pk = next(iter(found.values()))
@@ -392,7 +409,9 @@ def unlinked_customers(store: Store) -> pd.DataFrame:
         "last_end",
     ]
     frame = load_services(store)
-    frame = frame[frame["member_id"].isna()]
+    # Name-keyed (export) rows only: a hub-template row names its member by id and goes
+    # with it when the member is deleted, so it is never an unlinked name.
+    frame = frame[frame["member_id"].isna() & frame["customer_key"].str.startswith("name:")]
     if frame.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     rows = []

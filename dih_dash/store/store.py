@@ -55,6 +55,8 @@ from dih_dash.store.schema import (
     assessments,
     member_name_history,
     members,
+    service_history,
+    service_links,
     services,
     uploads,
 )
@@ -412,6 +414,14 @@ class Store:
         if not actor.is_admin:
             raise PermissionError(t("store.not_admin_demo", "en"))
         with self.write_transaction() as conn:
+            # First, so the count is the demo's own (deleting members also takes services).
+            demo_services = select(services.c.id).where(services.c.is_demo.is_(True))
+            conn.execute(
+                service_history.delete().where(service_history.c.service_id.in_(demo_services))
+            )
+            removed_services = conn.execute(
+                services.delete().where(services.c.is_demo.is_(True))
+            ).rowcount
             demo_rows = select(assessments.c.id).where(assessments.c.is_demo.is_(True))
             removed_history = conn.execute(
                 assessment_history.delete().where(assessment_history.c.assessment_id.in_(demo_rows))
@@ -429,9 +439,6 @@ class Store:
             )
             _delete_members(conn, empty_demo)
             conn.execute(update(members).where(members.c.is_demo.is_(True)).values(is_demo=False))
-            removed_services = conn.execute(
-                services.delete().where(services.c.is_demo.is_(True))
-            ).rowcount
             removed_uploads = conn.execute(
                 uploads.delete().where(uploads.c.kind == "demo")
             ).rowcount
@@ -881,6 +888,15 @@ def _delete_members(conn: Connection, pks: list[int]) -> None:
     per-connection foreign_keys pragma having been set.
     """
     for part in _batches(pks, MEMBERS_PER_CHUNK):
+        # Services: a hub-template row names the member by id and goes with it; an export
+        # row keeps the customer's name and becomes unlinked (never dropped, spec §3.3).
+        ids = conn.execute(select(members.c.member_id).where(members.c.id.in_(part))).scalars()
+        own = [f"member:{member_id}" for member_id in ids]
+        owned = select(services.c.id).where(services.c.customer_key.in_(own))
+        conn.execute(service_history.delete().where(service_history.c.service_id.in_(owned)))
+        conn.execute(services.delete().where(services.c.customer_key.in_(own)))
+        conn.execute(update(services).where(services.c.member_pk.in_(part)).values(member_pk=None))
+        conn.execute(service_links.delete().where(service_links.c.member_pk.in_(part)))
         rows = select(assessments.c.id).where(assessments.c.member_pk.in_(part))
         conn.execute(
             assessment_history.delete().where(assessment_history.c.assessment_id.in_(rows))

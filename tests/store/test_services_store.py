@@ -268,3 +268,73 @@ def test_a_real_file_makes_an_equal_demo_row_real(store: Store, settings: Settin
     assert len(load_services(store)) == 1, "the row a real file brought stays"
     twice = import_services_file(store, data, "real.csv", actor=ADMIN, settings=settings)
     assert (twice.updated, twice.unchanged) == (0, 1)
+
+
+def test_real_services_never_link_to_demo_members(store: Store, settings: Settings) -> None:
+    """A real hub row naming a demo member is an unknown member, a real export name that
+    folds like a demo company stays unlinked, and `services link` refuses a demo member:
+    removing the demo can then never leave a real service without its member."""
+    from dih_dash.services import load_demo
+    from dih_dash.store.services_store import load_services, unlinked_customers
+
+    load_demo(store, settings, ADMIN)
+    demo = store.load_assessments()
+    demo_id, demo_name = demo.iloc[0]["member_id"], demo.iloc[0]["company_name"]
+    hub = f"member_id,service_category\n{demo_id},Test before invest\n".encode()
+    report = import_services_file(store, hub, "hub.csv", actor=ADMIN, settings=settings)
+    assert report.rejected == 1 and not report.stored
+    assert [e.code for e in report.errors] == ["unknown_member"]
+    export = (
+        f"Customer;Customer type;Service category delivered\n{demo_name};SME;Test before invest\n"
+    ).encode()
+    report = import_services_file(store, export, "export.csv", actor=ADMIN, settings=settings)
+    assert report.stored and report.unlinked == [demo_name]
+    assert link_customer(store, demo_name, demo_id, ADMIN) is None
+    store.remove_demo(ADMIN)
+    assert list(unlinked_customers(store)["customer_name"]) == [demo_name]
+    assert load_services(store, include_demo=True)["member_id"].isna().all()
+
+
+def test_a_pso_customer_is_not_linked_to_an_sme_of_the_same_name(
+    store: Store, settings: Settings
+) -> None:
+    add_members(store, settings, {"RO100": "Primaria Exemplu"})  # stored as an SME
+    export = (
+        "Customer;Customer type;Service category delivered;Dates\n"
+        "Primăria Exemplu;PSO;Test before invest;2025-01-10\n"
+        "Primaria Exemplu;SME;Test before invest;2025-02-10\n"
+    ).encode()
+    report = import_services_file(store, export, "export.csv", actor=ADMIN, settings=settings)
+    assert report.stored
+    # One folded name, so one customer key: its first row (a PSO) finds no PSO member.
+    assert report.unlinked == ["Primăria Exemplu"]
+    assert set(linked(store).values()) == {None}
+
+
+def test_deleting_a_member_takes_its_hub_services_and_unlinks_its_export_ones(
+    store: Store, settings: Settings
+) -> None:
+    from dih_dash.store.services_store import load_services, unlinked_customers
+
+    add_members(store, settings, {"RO100": "ALFA MOBILIER SRL", "RO200": "Beta Soft SRL"})
+    hub = (
+        b"member_id,service_category,description\n"
+        b"RO100,Test before invest,Testare\nRO200,Test before invest,Testare\n"
+    )
+    assert import_services_file(store, hub, "hub.csv", actor=ADMIN, settings=settings).stored
+    import_services_file(store, EXPORT_XLSX, "services.xlsx", actor=ADMIN, settings=settings)
+    assert link_customer(store, "Beta Consult SA", "RO100", ADMIN) == 1
+    before = load_services(store)
+    alfa_export = before[
+        (before["member_id"] == "RO100") & before["customer_key"].str.startswith("name:")
+    ]
+    assert len(alfa_export) == 2  # "Alfa Mobilier S.R.L." and the linked "Beta Consult SA"
+
+    assert store.delete_member("RO100", ADMIN)
+    after = load_services(store)
+    assert "member:RO100" not in set(after["customer_key"]), "its hub rows went with it"
+    assert set(after[after["customer_key"] == "member:RO200"]["member_id"]) == {"RO200"}
+    assert after["member_id"].ne("RO100").all()
+    names = set(unlinked_customers(store)["customer_name"])
+    assert {"Alfa Mobilier S.R.L.", "Beta Consult SA"} <= names, "export rows kept, unlinked"
+    assert None not in names

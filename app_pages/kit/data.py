@@ -22,6 +22,7 @@ import streamlit as st
 from app_pages.kit.context import settings
 from dih_dash.domain.catalogue import Catalogue
 from dih_dash.domain.cohort import kind_counts, kind_rows, scored_members
+from dih_dash.domain.demo_rule import displayed
 from dih_dash.domain.national import kpi_table, ranking
 from dih_dash.services import load_demo
 from dih_dash.services.deck import scored_cohort
@@ -134,9 +135,24 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _real_cached(url: str, version: tuple) -> bool:
+    return store().has_real_data()
+
+
+def _shown(frame: pd.DataFrame, url: str, version: tuple) -> pd.DataFrame:
+    """The real rows once anything real is stored, else the demo rows (`demo_rule`): one
+    decision for the assessments and the services alike."""
+    return displayed(frame, _real_cached(url, version))
+
+
+def shown_assessments(url: str, version: tuple) -> pd.DataFrame:
+    """Every kind's stored assessments as the pages show them, unscored."""
+    return _shown(store().load_assessments(include_demo=True), url, version)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
 def _assessments_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> pd.DataFrame:
-    frame = store().load_assessments(include_demo=True)
-    return scored_cohort(frame, dma, dii)
+    return scored_cohort(shown_assessments(url, version), dma, dii)
 
 
 # Where `assessments()` notes the store version its frame was read at.
@@ -166,8 +182,7 @@ def _versioned(load: Callable[[str, tuple, tuple, tuple], pd.DataFrame]) -> pd.D
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=600)
 def _members_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> pd.DataFrame:
-    frame = store().load_assessments(include_demo=True)
-    return scored_members(frame, dma, dii)
+    return scored_members(shown_assessments(url, version), dma, dii)
 
 
 def members() -> pd.DataFrame:
@@ -211,6 +226,7 @@ def county_geojson() -> dict:
 
 
 def clear_members_cache() -> None:
+    _real_cached.clear()
     _assessments_cached.clear()
     _members_cached.clear()
     _services_cached.clear()
@@ -224,11 +240,11 @@ def _services_cached(url: str, version: tuple) -> pd.DataFrame:
 
 def services() -> pd.DataFrame:
     """The stored services delivered (see `services_store.load_services`): the real ones
-    once there are any, else the demo ones, as for the assessments. Keyed by the store's
+    once anything real is stored, else the demo ones (`domain.demo_rule`), as for the
+    assessments. Keyed by the store's
     data version, so an import or a link made anywhere shows up on the next rerun."""
-    frame = _services_cached(settings().database_url, members_version())
-    demo = frame["is_demo"].astype(bool)
-    return frame[~demo].reset_index(drop=True) if (~demo).any() else frame
+    url, version = settings().database_url, members_version()
+    return _shown(_services_cached(url, version), url, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=600)

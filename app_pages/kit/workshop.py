@@ -16,10 +16,8 @@ import streamlit as st
 
 from app_pages.kit import data
 from app_pages.kit.context import settings
-from dih_dash.domain.cohort import displayed_cohort
 from dih_dash.exports.deck import DeckInputs, Slide, build_deck, load_slide_specs, slide_figure
 from dih_dash.i18n import Translator
-from dih_dash.services.deck import displayed_services
 
 # Tall enough to read from the back of a room, short enough that a 1280×720 projector shows
 # the slide's title, chart, source and controls without scrolling.
@@ -28,7 +26,8 @@ SLIDE_CHART_HEIGHT = 430
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=600)
 def _every_kind_cached(url: str, version: tuple) -> pd.DataFrame:
-    return displayed_cohort(data.store().load_assessments(include_demo=True))
+    # Every kind's rows as the pages show them (demo or real, decided for the whole store).
+    return data.shown_assessments(url, version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -46,7 +45,7 @@ def _deck_cached(
         data.catalogue(),
         data.assessments(),
         config,
-        services=displayed_services(data.services()),
+        services=data.services(),
         all_assessments=_every_kind_cached(config.database_url, members_key),
         today=today,
     )

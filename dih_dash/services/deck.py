@@ -2,7 +2,7 @@
 the members the figures show (scored), every kind's assessments and the services delivered
 (for the services and impact slides). The CLI loads them here; the pages keep cached copies
 of the same parts and pick them with the same functions (`scored_cohort`,
-`displayed_cohort`, `displayed_services`)."""
+`displayed_services`; `domain.demo_rule` decides demo or real for the whole store)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dih_dash.domain.cohort import displayed_cohort
+from dih_dash.domain.demo_rule import displayed, shows_real
 from dih_dash.domain.scoring import score_assessments
 from dih_dash.exports.deck import DeckInputs
 from dih_dash.settings import Settings
@@ -34,20 +34,25 @@ def scored_cohort(
     assessments: pd.DataFrame,
     dma_bounds: Sequence[float],
     dii_bounds: Sequence[int],
+    services: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The members the figures show, with their DMA and DII bands: the SMEs only
-    (`sme_rows`), and of those the demo rows only while there is no real SME data
-    (`displayed_cohort`)."""
-    return score_assessments(displayed_cohort(sme_rows(assessments)), dma_bounds, dii_bounds)
+    (`sme_rows`) of what the store shows (`demo_rule`: the real rows once anything real,
+    assessments of any kind or `services`, is stored, else the demo cohort)."""
+    real = shows_real(assessments, services if services is not None else assessments.iloc[0:0])
+    shown = displayed(assessments, real) if "is_demo" in assessments.columns else assessments
+    return score_assessments(sme_rows(shown), dma_bounds, dii_bounds)
 
 
-def displayed_services(services: pd.DataFrame) -> pd.DataFrame:
-    """The services the figures show: the real ones once there are any, else the demo ones
-    (as `displayed_cohort` does for the assessments)."""
+def displayed_services(
+    services: pd.DataFrame, assessments: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The services the figures show: the real ones once anything real is stored (a real
+    service, or with `assessments`, a real assessment), else the demo ones."""
     if services.empty or "is_demo" not in services.columns:
         return services
-    demo = services["is_demo"].fillna(False).astype(bool)
-    return services[~demo].reset_index(drop=True) if (~demo).any() else services
+    stored = assessments if assessments is not None else services.iloc[0:0]
+    return displayed(services, shows_real(stored, services))
 
 
 def load_deck_inputs(settings: Settings) -> DeckInputs:
@@ -56,15 +61,16 @@ def load_deck_inputs(settings: Settings) -> DeckInputs:
     store = open_store(settings)
     try:
         stored = store.load_assessments(include_demo=True)
-        services = displayed_services(load_services(store))
+        delivered = load_services(store)
     finally:
         store.close()
-    frame = scored_cohort(stored, settings.dma_band_bounds, settings.dii_band_bounds)
+    real = shows_real(stored, delivered)
+    frame = scored_cohort(stored, settings.dma_band_bounds, settings.dii_band_bounds, delivered)
     return DeckInputs(
         load_national(settings),
         load_catalogue(),
         frame,
         settings,
-        services=services,
-        all_assessments=displayed_cohort(stored),
+        services=displayed(delivered, real),
+        all_assessments=displayed(stored, real),
     )

@@ -367,6 +367,16 @@ class Store:
         with self.read_transaction() as conn:
             return conn.execute(select(assessments.c.id).limit(1)).first() is not None
 
+    def has_real_data(self) -> bool:
+        """Whether anything real (not demo) is stored, an assessment or a service: then the
+        pages show no demo data at all (`domain.demo_rule`)."""
+        with self.read_transaction() as conn:
+            for table in (assessments, services):
+                query = select(table.c.id).where(table.c.is_demo.is_(False)).limit(1)
+                if conn.execute(query).first() is not None:
+                    return True
+        return False
+
     def has_demo(self) -> bool:
         query = select(assessments.c.id).where(assessments.c.is_demo.is_(True)).limit(1)
         with self.read_transaction() as conn:

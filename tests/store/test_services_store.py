@@ -338,3 +338,16 @@ def test_deleting_a_member_takes_its_hub_services_and_unlinks_its_export_ones(
     names = set(unlinked_customers(store)["customer_name"])
     assert {"Alfa Mobilier S.R.L.", "Beta Consult SA"} <= names, "export rows kept, unlinked"
     assert None not in names
+
+
+def test_has_real_data_sees_a_real_assessment_or_a_real_service(
+    store: Store, settings: Settings
+) -> None:
+    from dih_dash.services import load_demo
+
+    assert not store.has_real_data()
+    load_demo(store, settings, ADMIN)
+    assert not store.has_real_data(), "the demo is not real data"
+    hub = b"Customer;Customer type;Service category delivered\nNimeni SRL;SME;Test before invest\n"
+    import_services_file(store, hub, "s.csv", actor=ADMIN, settings=settings)
+    assert store.has_real_data(), "a real service (even unlinked) is"

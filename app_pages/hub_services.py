@@ -3,7 +3,8 @@ cluster and county, and the hub's own targets (config/kpis.toml) with their prog
 the monthly pace still needed, as the national pages show the pace to 2030.
 
 Public: counts only, never a customer's or member's name or a price; a cluster or county
-with fewer customers than the minimum group is blanked (domain.disclosure). Staff also see
+with fewer customers than the minimum group is blanked, and with it the next-smallest
+while the totals would give it back (`disclosure.suppress_complement`). Staff also see
 the customers not yet linked to a member, with a link to the page that links them, and the
 total price.
 """
@@ -11,21 +12,21 @@ total price.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.kit import access, context, data, widgets
-from dih_dash.charts.members import members_text
 from dih_dash.charts.services import kpi_chart, services_chart, services_source, value_label
 from dih_dash.domain.cohort import displayed_cohort
+from dih_dash.domain.disclosure import suppress_complement
 from dih_dash.domain.services_summary import (
     DIMENSIONS,
     KpiTarget,
     customer_ids,
     kpi_progress,
+    kpi_state,
     services_by,
 )
 from dih_dash.sources.kpis import KpiFileError, load_kpi_targets
@@ -148,11 +149,22 @@ else:
                         months=tr.num(int(kpi["months_left"]), 0),
                     )
                 ]
-                if bool(kpi["reached"]):
+                state = kpi_state(
+                    bool(kpi["reached"]), kpi["end_date"], float(kpi["monthly_pace"]), today
+                )
+                remaining = tr.num(float(kpi["target"]) - int(kpi["achieved"]), 0)
+                if state == "reached":
                     lines.append(f":green[{tr('hub_services.kpi.reached')}]")
-                elif math.isnan(float(kpi["monthly_pace"])):
-                    remaining = float(kpi["target"]) - int(kpi["achieved"])
-                    lines.append(tr("hub_services.kpi.last_month", remaining=tr.num(remaining, 0)))
+                elif state == "ended":
+                    lines.append(
+                        tr(
+                            "hub_services.kpi.ended",
+                            end=tr.date(kpi["end_date"]),
+                            remaining=remaining,
+                        )
+                    )
+                elif state == "last_month":
+                    lines.append(tr("hub_services.kpi.last_month", remaining=remaining))
                 else:
                     lines.append(
                         tr("hub_services.kpi.pace_needed", pace=tr.num(kpi["monthly_pace"], 1))
@@ -196,8 +208,9 @@ if not services.empty:
         )  # fmt: skip
         if dimension in ("cluster", "county"):
             # A small group of a place, with the member pages' county and cluster counts,
-            # could point at one member: the public sees only groups of the minimum size.
-            table = rule.groups(table, "customers", ["services"])
+            # could point at one member: the public sees only groups of the minimum size,
+            # and, as the totals above are public too, never one blanked place alone.
+            table = suppress_complement(table, "customers", rule, ["services"])
         shown = rule.public_table(table)
         with tab:
             if dimension in ("cluster", "county"):
@@ -206,7 +219,7 @@ if not services.empty:
                     st.caption(
                         tr(
                             "hub_services.hidden_caption",
-                            members=members_text(tr, rule.minimum),
+                            customers=tr.count("hub_services.customers_count", rule.minimum),
                         )
                     )
             labelled = shown.assign(

@@ -22,6 +22,7 @@ from dih_dash.domain.impact import (
     paired_changes,
     public_impact,
 )
+from dih_dash.exports.deck import members_or_fewer
 from dih_dash.i18n import Translator
 from dih_dash.text_safety import markdown_text
 
@@ -99,10 +100,11 @@ instrument = right.radio(
     tr("impact.instrument_choice"),
     instrument_options,
     index=instrument_options.index(chosen_instrument),
+    # Publicly a count under the minimum is said as "fewer than N", as on the member pages.
     format_func=lambda k: tr(
         "impact.instrument_option",
         label=instrument_label(tr, k),
-        members=members_text(tr, counts[k]),
+        members=members_or_fewer(tr, counts[k], rule),
     ),
     horizontal=True,
     key=context.widget_key("impact_instrument"),

@@ -91,6 +91,22 @@ class Translator:
     def datetime(self, value: dt.datetime | None) -> str:
         return format_datetime(value, self.lang)
 
+    def count(self, key: str, count: int) -> str:
+        """`1 customer`, `25 de clienți`: `count` with its noun, from the keys `<key>.one`,
+        `<key>.other` and `<key>.many` (`{n}` is the number), picked by `plural_form`."""
+        return self(f"{key}.{plural_form(count, self.lang)}", n=format_number(count, self.lang, 0))
+
+
+def plural_form(count: int, lang: str) -> str:
+    """Which form a count takes: `one` (1), else in Romanian `many` for a number whose
+    last two digits are 00 or 20–99 (0, 20, 100, 125: "de" comes between the number and
+    the noun, "25 de clienți") and `other` for the rest (2–19, 101–119: "5 clienți")."""
+    if count == 1:
+        return "one"
+    if lang == "ro" and (count % 100 >= 20 or count % 100 == 0):
+        return "many"
+    return "other"
+
 
 def language_from_locale(locale: str | None, default: str) -> str:
     """The interface language for a browser locale such as `ro-RO` or `en-GB`."""

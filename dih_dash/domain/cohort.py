@@ -594,15 +594,23 @@ def member_history(frame: pd.DataFrame, member_id: str) -> pd.DataFrame:
 
 
 def cohort_medians(
-    frame: pd.DataFrame, wave: str, cluster: str | None = None, *, kind: str = "sme"
+    frame: pd.DataFrame, wave: str, cluster: str | None = None, *, kind: str | None = None
 ) -> pd.Series:
     """The median of each dimension of the `kind`'s instrument and the overall score over
-    the members assessed in `wave` (of one `cluster`, if given); indexed by column name, NaN
-    where nobody scored. `frame` holds that kind's members only (see `kind_rows`)."""
+    the members of that kind assessed in `wave` (of one `cluster`, if given); indexed by
+    column name, NaN where nobody scored.
+
+    With a `kind`, the other kind's rows are left out here, so a PSO's overall score never
+    moves an SME median whatever frame a caller passes. Without one, the frame is taken as
+    it is, with the SME dimensions (the callers from before kinds existed; a test shows on
+    a mixed frame what that would do)."""
+    if kind is not None:
+        frame = kind_rows(frame, kind)
     part = frame[frame["wave"] == wave]
     if cluster is not None:
         part = part[part["cluster"] == cluster]
-    medians = {c: float(part[c].dropna().astype(float).median()) for c in kind_columns(kind)}
+    columns = kind_columns(kind or "sme")
+    medians = {c: float(part[c].dropna().astype(float).median()) for c in columns}
     return pd.Series(medians, name=wave, dtype=float)
 
 

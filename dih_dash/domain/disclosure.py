@@ -206,3 +206,47 @@ def public_groups_only(table: pd.DataFrame) -> pd.DataFrame:
     if SUPPRESSED not in table:
         return table
     return table[~table[SUPPRESSED].astype(bool)]
+
+
+def suppress_complement(
+    table: pd.DataFrame,
+    count_column: str,
+    rule: DisclosureRule,
+    value_columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """`rule.groups` for a table of disjoint groups whose total is published beside it
+    (a headline count, a source line), with complementary suppression for the public.
+
+    Blanking one group is not enough when the total is shown: the total minus the rows
+    shown gives the blanked row back. So, for the public, while the blanked rows are one,
+    or add up to fewer than the minimum, the smallest row still shown (by `count_column`,
+    the first such in table order on a tie) is blanked too. What the total then gives away
+    is the sum of several blanked groups, itself at least the minimum. An admin's table is
+    `rule.groups` as it is."""
+    out = rule.groups(table, count_column, value_columns)
+    if not rule.is_public:
+        return out
+    counts = pd.to_numeric(table[count_column], errors="coerce").fillna(0).to_numpy()
+    hidden = out[SUPPRESSED].to_numpy(dtype=bool).copy()
+    while hidden.any() and (hidden.sum() == 1 or counts[hidden].sum() < rule.minimum):
+        shown = [i for i in range(len(hidden)) if not hidden[i]]
+        if not shown:
+            break
+        hidden[min(shown, key=lambda i: (counts[i], i))] = True
+    extra = hidden & ~out[SUPPRESSED].to_numpy(dtype=bool)
+    if not extra.any():
+        return out
+    mask = pd.Series(extra, index=out.index)
+    blank = [
+        c
+        for c in out.columns
+        if c != SUPPRESSED
+        and pd.api.types.is_numeric_dtype(out[c])
+        and not pd.api.types.is_bool_dtype(out[c])
+        and (value_columns is None or c in value_columns or c == count_column)
+    ]
+    for column in blank:
+        integer = pd.api.types.is_integer_dtype(out[column])
+        out[column] = out[column].astype("Int64" if integer else "Float64").mask(mask)
+    out[SUPPRESSED] = hidden
+    return out

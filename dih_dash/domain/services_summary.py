@@ -14,8 +14,10 @@ counted once as soon as staff link it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 
@@ -244,6 +246,22 @@ def achieved(target: KpiTarget, services: pd.DataFrame, assessments: pd.DataFram
     if target.metric == "services":
         return len(rows)
     return int(customer_ids(rows).nunique())
+
+
+KpiState = Literal["reached", "ended", "last_month", "pace"]
+
+
+def kpi_state(reached: bool, end_date: dt.date, monthly_pace: float, today: dt.date) -> KpiState:
+    """How a target stands, for the words beside it: `reached` (wins even after the end
+    date), `ended` (the end date has passed short of the target), `last_month` (not
+    reached, less than a month left: no monthly pace to give) or `pace`."""
+    if reached:
+        return "reached"
+    if end_date < today:
+        return "ended"
+    if math.isnan(float(monthly_pace)):
+        return "last_month"
+    return "pace"
 
 
 def kpi_progress(

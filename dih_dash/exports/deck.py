@@ -54,7 +54,7 @@ from dih_dash.domain.impact import impact_table, public_impact
 from dih_dash.domain.national import compare, gap_to_target, yearly_pace_needed
 from dih_dash.domain.provenance import periods_text, source_line, source_name
 from dih_dash.domain.services_schema import CATEGORIES
-from dih_dash.domain.services_summary import kpi_progress, services_by
+from dih_dash.domain.services_summary import kpi_progress, kpi_state, services_by
 from dih_dash.domain.survey_schema import DMA_DIMENSIONS
 from dih_dash.i18n import Translator, plotly_separators
 from dih_dash.settings import Settings
@@ -259,20 +259,40 @@ def format_value(tr: Translator, value: float | None, unit: str = "percent") -> 
     return tr.num(value)
 
 
+def members_or_fewer(tr: Translator, count: int, rule: DisclosureRule) -> str:
+    """`12 members`, or for the public, under the minimum, `fewer than 5 members`: the
+    member pages' wording (`member_pages.kinds.fewer`), as a small group's count is blanked
+    everywhere else."""
+    if rule.is_public and rule.too_small(count):
+        return tr("member_pages.kinds.fewer", members=members_text(tr, rule.minimum))
+    return members_text(tr, count)
+
+
 def _survey_source(
     tr: Translator,
     frame: pd.DataFrame,
     waves: Sequence[str],
     members: int | None = None,
     kind: str = "sme",
+    rule: DisclosureRule | None = None,
 ) -> str:
-    """The member charts' source line, with the assessment years and the demo label."""
+    """The member charts' source line, with the assessment years and the demo label; with
+    a public `rule`, a count under its minimum is said as "fewer than N"."""
     rows = frame[frame["wave"].isin(list(waves))] if not frame.empty else frame
     if members is None:
         members = int(rows["member_id"].nunique()) if not rows.empty else 0
     demo = bool(rows["is_demo"].any()) if "is_demo" in rows and not rows.empty else False
     years = assessment_years(rows) if not rows.empty else None
-    return survey_source(tr, waves, members, years=years, demo=demo, kind=kind)
+    if rule is None or not (rule.is_public and rule.too_small(members)):
+        return survey_source(tr, waves, members, years=years, demo=demo, kind=kind)
+    ordered = sorted_waves(waves)
+    wave_key = "members.source.wave_one" if len(ordered) == 1 else "members.source.wave_many"
+    text = tr(
+        "members.source.survey_pso" if kind == "pso" else "members.source.survey",
+        waves=tr(wave_key, waves=", ".join(ordered)),
+        members=members_or_fewer(tr, members, rule),
+    )
+    return text + survey_extras(tr, years, demo)
 
 
 def _national_kpis(
@@ -577,7 +597,7 @@ def _impact(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: Disclosur
         else pd.DataFrame()
     )
     source = (
-        _survey_source(tr, frame, [earlier, later], members=len(paired), kind=instrument)
+        _survey_source(tr, frame, [earlier, later], members=len(paired), kind=instrument, rule=rule)
         + "; "
         + _services_source(tr, services)
     )
@@ -693,7 +713,8 @@ def _services(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: Disclos
         targets = targets[:DEFAULT_KPIS_SHOWN]
     if targets:
         empty = services if services is not None else _no_services()
-        progress = kpi_progress(targets, empty, assessments, inputs.today or dt.date.today())
+        today = inputs.today or dt.date.today()
+        progress = kpi_progress(targets, empty, assessments, today)
         for row in progress.itertuples():
             label = row.label_ro if tr.lang == "ro" else row.label_en
             numbers = {
@@ -703,10 +724,14 @@ def _services(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: Disclos
                 "share": tr.pct(row.share, 0),
                 "end": tr.date(row.end_date),
             }
-            if row.reached:
+            state = kpi_state(row.reached, row.end_date, row.monthly_pace, today)
+            if state == "reached":
                 bullets.append(tr("deck.kpi_reached", **numbers))
-            elif pd.isna(row.monthly_pace):
-                bullets.append(tr("deck.kpi_ended", **numbers))
+            elif state == "ended":
+                remaining = tr.num(row.target - row.achieved, 0)
+                bullets.append(tr("deck.kpi_ended", remaining=remaining, **numbers))
+            elif state == "last_month":
+                bullets.append(tr("deck.kpi_last_month", **numbers))
             else:
                 bullets.append(tr("deck.kpi_pace", pace=tr.num(row.monthly_pace, 1), **numbers))
         source += f"; {tr('deck.kpi_source')}"

@@ -40,6 +40,8 @@ import pandas as pd
 from dih_dash.domain.cohort import (
     Service,
     cohort_medians,
+    kind_columns,
+    kind_rows,
     member_history,
     services_for,
     size_group,
@@ -51,7 +53,7 @@ from dih_dash.domain.reassessment import add_months as add_months
 from dih_dash.domain.reassessment import next_due
 from dih_dash.domain.scoring import DEFAULT_DII_BOUNDS, DEFAULT_DMA_BOUNDS, dii_band
 from dih_dash.domain.services_schema import CATEGORIES
-from dih_dash.domain.survey_schema import DMA_COLUMNS, DMA_OVERALL
+from dih_dash.domain.survey_schema import DMA_OVERALL
 from dih_dash.i18n import Translator
 from dih_dash.values import is_missing
 
@@ -97,6 +99,11 @@ DII_BAND_LABELS: dict[str, str] = {
     "very_high": "vhi",
 }
 NATIONAL_GEOS: tuple[str, ...] = (HOME, EU_AGGREGATE)
+
+SCORES_HEADINGS: dict[str, str] = {
+    "sme": "member_report.scores_heading",
+    "pso": "member_report.scores_heading_pso",
+}
 
 # What fits on one page beside everything else; the rest is counted, not listed.
 MAX_RECEIVED = 8
@@ -277,9 +284,10 @@ def build_member_report(
 ) -> MemberReport:
     """The figures of `member_id`'s report.
 
-    `cohort` is a scored assessment frame (`score_assessments`) of the members of the
-    member's `kind`, the member included: its medians per round are the comparison.
-    Raises KeyError when the member has no assessment in it.
+    `cohort` is a scored assessment frame (`score_assessments`), the member included; its
+    members of the member's `kind` are the comparison (their medians per round), and the
+    scores are those of that kind's instrument. Raises KeyError when the member has no
+    assessment in it, ValueError when the member is of another kind.
     """
     if kind not in MEMBER_KINDS:
         raise ValueError(f"unknown member kind {kind!r}; choose one of {', '.join(MEMBER_KINDS)}")
@@ -288,20 +296,25 @@ def build_member_report(
     history = member_history(cohort, member_id)
     if history.empty:
         raise KeyError(member_id)
+    if member_kind(history) != kind:
+        raise ValueError(f"member {member_id!r} is not of the kind {kind!r}")
+    # A PSO's scores are never set beside an SME median, nor an SME's beside a PSO's.
+    cohort = kind_rows(cohort, kind)
+    columns = kind_columns(kind)
     # The report leaves the hub: cohort medians follow the public rule.
     rule = DisclosureRule(min_group)
     rounds: list[RoundScores] = []
     for _, row in history.iterrows():
         wave = str(row["wave"])
         in_round = int(cohort.loc[cohort["wave"] == wave, "member_id"].nunique())
-        medians = cohort_medians(cohort, wave)
+        medians = cohort_medians(cohort, wave, kind=kind)
         shown = not rule.too_small(in_round)
         rounds.append(
             RoundScores(
                 wave=wave,
                 assessed_on=_date(row["assessed_on"]),
-                scores={c: _number(row[c]) for c in DMA_COLUMNS},
-                medians={c: _number(medians[c]) if shown else None for c in DMA_COLUMNS},
+                scores={c: _number(row[c]) for c in columns},
+                medians={c: _number(medians[c]) if shown else None for c in columns},
                 cohort_members=in_round,
             )
         )
@@ -310,7 +323,7 @@ def build_member_report(
     last_date = rounds[-1].assessed_on
     suggestions = tuple(
         Suggestion(d, float(latest[d]), tuple(services_for([d], services or {})))
-        for d in weakest_dimensions(latest)
+        for d in weakest_dimensions(latest, kind=kind)
     )
     band = latest.get("dma_band")
     return MemberReport(
@@ -545,7 +558,7 @@ def _scores_table(report: MemberReport, tr: Translator) -> str:
         head.append(f"<th>{_e(tr('member_report.median_column', wave=r.wave))}</th>")
     head.append(f"<th>{_e(tr('member_report.bar_column', wave=report.latest.wave))}</th>")
     body: list[str] = []
-    for column in DMA_COLUMNS:
+    for column in kind_columns(report.kind):
         cells = [f"<td>{_e(tr(f'members.dimensions.{column}'))}</td>"]
         for r in rounds:
             cells.append(f"<td>{_e(tr.num(r.scores[column]))}</td>")
@@ -622,6 +635,13 @@ def _suggested_section(report: MemberReport, tr: Translator, *, descriptions: bo
     if not report.suggestions:
         return ""
     parts = [f"<h2>{_e(tr('member_report.suggested_heading'))}</h2>"]
+    # The hub's offers (config/services.toml) are keyed by the SMEs' dimensions only: a
+    # PSO's weakest dimension is named and the page says plainly none is mapped to it.
+    none = (
+        "member_report.suggested_none_pso"
+        if report.kind == "pso"
+        else "member_report.suggested_none"
+    )
     for suggestion in report.suggestions:
         title = tr(
             "member_report.suggested_score",
@@ -630,7 +650,7 @@ def _suggested_section(report: MemberReport, tr: Translator, *, descriptions: bo
         )
         parts.append(f'<p class="weak">{_e(title)}</p>')
         if not suggestion.offers:
-            parts.append(f'<p class="small">{_e(tr("member_report.suggested_none"))}</p>')
+            parts.append(f'<p class="small">{_e(tr(none))}</p>')
             continue
         items: list[str] = []
         for offer in suggestion.offers:
@@ -705,7 +725,7 @@ def report_html(
         f"{_e(tr('member_report.member_id'))}: {_e(report.member_id)} · {_e(assessed)}</p>",
         f'<div class="boxes">{box_html}</div>',
         "</header>",
-        f"<h2>{_e(tr('member_report.scores_heading'))}</h2>",
+        f"<h2>{_e(tr(SCORES_HEADINGS[report.kind]))}</h2>",
         _scores_table(report, tr),
     ]
     if report.kind == "sme":

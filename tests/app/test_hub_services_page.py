@@ -4,6 +4,7 @@ public view free of names and prices, the empty store's message."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -111,13 +112,41 @@ def pd_missing(value: object) -> bool:
 def test_public_view_shows_places_of_the_minimum_size(open_page, services_store, monkeypatch):
     monkeypatch.setenv("DIH_DASH_MIN_GROUP_SIZE", "2")
     at = open_page("hub_services", "en")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Services": "8", "Distinct customers": "5"}
     county = table_rows(at, "County")
-    assert county["Cluj"] == [3, 2]
+    # Bihor (1 customer) is under the minimum. Cluj and the unlinked customers have 2 each:
+    # with Cluj shown, 5 customers and 8 services less the rows shown would give Bihor's
+    # 1 and 2 back, so the first of the next-smallest (Cluj) is blanked too.
     assert county["not linked to a member"] == [3, 2]
-    assert all(pd_missing(v) for v in county["Bihor"])
-    assert "not shown, fewer customers than the minimum group: Bihor" in json.dumps(
+    for place in ("Bihor", "Cluj"):
+        assert all(pd_missing(v) for v in county[place]), place
+    shown = [v for values in county.values() for v in values if not pd_missing(v)]
+    assert 5 - shown[1] >= 2 and 8 - shown[0] != 2  # nothing blanked alone is derivable
+    assert "not shown, fewer customers than the minimum group: Bihor, Cluj" in json.dumps(
         chart_specs(at), ensure_ascii=False
     )
+    # Clusters: Administration, IT and Furniture have 1 customer each (3 together), so
+    # all three are blanked and only the unlinked customers are shown.
+    cluster = table_rows(at, "Cluster")
+    assert cluster["not linked to a member"] == [3, 2]
+    for place in ("Administrație", "IT", "Mobilă"):
+        assert all(pd_missing(v) for v in cluster[place]), place
+    assert "fewer than 2 customers is not shown" in texts(at)
+    # Staff see every place.
+    staff = open_page("hub_services", "en", admin=True)
+    assert table_rows(staff, "County")["Cluj"] == [3, 2]
+
+
+def test_one_place_under_the_minimum_is_never_blanked_alone(open_page, services_store, monkeypatch):
+    # Minimum 3 in the clusters: the unlinked customers (2) are under it and so are the
+    # three clusters of one customer each: all four are blanked, 5 customers together.
+    monkeypatch.setenv("DIH_DASH_MIN_GROUP_SIZE", "3")
+    at = open_page("hub_services", "ro")
+    for first in ("Cluster", "Județ"):
+        rows = table_rows(at, first)
+        assert all(pd_missing(v) for values in rows.values() for v in values), first
+    assert "mai puțin de 3 clienți nu se afișează" in texts(at)
 
 
 def test_staff_view_has_unlinked_customers_price_and_places(open_page, services_store):
@@ -137,14 +166,30 @@ def test_targets_show_progress_and_pace(open_page, services_store):
     shown = texts(at)
     # Five customers of five: reached. Training: 3 of 13 in 2025, which has ended.
     assert "Target reached" in shown
-    assert "Less than a month left: 10 still to go" in shown
+    assert "Ended on 2025-12-31: 10 short of the target" in shown
+    assert "Less than a month left" not in shown
     assert "months left: 0" in shown
     kpi_bars = next(s for s in chart_specs(at) if s["data"][0].get("orientation") == "h")
     assert kpi_bars["data"][0]["x"] == [pytest.approx(300 / 13), 100.0]
     ro = open_page("hub_services", "ro")
     assert "Țintă atinsă" in texts(ro)
+    assert "Încheiată la 31.12.2025: au lipsit 10 până la țintă" in texts(ro)
     ro_bars = next(s for s in chart_specs(ro) if s["data"][0].get("orientation") == "h")
     assert ro_bars["data"][0]["text"] == ["3 din 13 (23%)", "5 din 5 (100%)"]
+
+
+def test_less_than_a_month_left_and_a_target_reached_after_its_end(
+    open_page, services_store, kpis_file
+):
+    soon = dt.date.today() + dt.timedelta(days=10)
+    text = KPIS.replace("end = 2025-12-31", f"end = {soon.isoformat()}")
+    # The customers' target (5 of 5) ended in the past: reached wins over ended.
+    text = text.replace("end = 2099-12-31", "end = 2025-11-30")
+    kpis_file.write_text(text, encoding="utf-8")
+    shown = texts(open_page("hub_services", "en"))
+    assert "Less than a month left: 10 still to go" in shown
+    assert "Target reached" in shown
+    assert "Ended on" not in shown
 
 
 def test_monthly_pace_with_months_left(open_page, services_store, kpis_file):
@@ -191,7 +236,7 @@ def test_demo_services_are_labelled_until_real_ones_exist(open_page, isolated_da
     )
     assert demo.stored
     at = open_page("hub_services", "en")
-    assert "Demo data: these services and companies are fictional." in texts(at)
+    assert "Demo data: these services and organisations are fictional." in texts(at)
     assert {m.label: m.value for m in at.metric}["Services"] == "3"
     assert "DEMO DATA (fictional)" in json.dumps(chart_specs(at))
     add_services_store(store, settings)

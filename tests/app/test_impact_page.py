@@ -181,3 +181,29 @@ def test_the_demo_cohort_is_labelled_and_psos_are_shown_apart(
     assert "DEMO DATA" in chart_specs(at)[0]["layout"]["title"]["subtitle"]["text"]
     sent = everything_sent(at).replace("DEMO-…", "")
     assert "DEMO-" not in sent and "Demo " not in sent.replace("Demo data:", "")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_the_chooser_says_fewer_than_the_minimum_to_the_public(
+    isolated_data, open_page, monkeypatch, lang
+):
+    # The demo has 10 PSOs assessed in both rounds and 32 SMEs; a minimum of 11 hides
+    # the PSOs' exact count from the public, as the member pages do.
+    monkeypatch.setenv("DIH_DASH_AUTO_LOAD_DEMO", "1")
+    monkeypatch.setenv("DIH_DASH_MIN_GROUP_SIZE", "11")
+    public = open_page("impact", lang)
+    assert not public.exception, [e.message for e in public.exception]
+    (chooser,) = public.radio
+    sme, pso = chooser.options  # as the page formats them
+    if lang == "en":
+        assert pso == "Public-sector organisations (fewer than 11 members assessed in both rounds)"
+        assert sme == "SMEs (32 members assessed in both rounds)"
+    else:
+        assert pso == (
+            "Organizații din sectorul public (mai puțin de 11 membri evaluați în ambele runde)"
+        )
+        assert sme == "IMM-uri (32 de membri evaluați în ambele runde)"
+    staff = open_page("impact", lang, admin=True)
+    (chooser,) = staff.radio
+    exact = "10 members assessed" if lang == "en" else "10 membri evaluați"
+    assert exact in chooser.options[1]

@@ -82,7 +82,7 @@ def test_link_a_name_then_see_the_reassessments(staff_app, web):
     web.locator("[data-testid=stSelectbox]").first.click()
     web.get_by_role("option", name="BETA02 — Beta Soft SRL").click()
     web.get_by_role("button", name="Link").first.click()
-    web.get_by_text("linked to BETA02: 2 services are now that member's").wait_for(timeout=60_000)
+    web.get_by_text("linked to BETA02. Services now that member's: 2").wait_for(timeout=60_000)
     web.get_by_role("heading", name="Unlinked customers (1)").wait_for(timeout=60_000)
     # Gone from the names to link (the links made below are a table drawn on a canvas).
     to_link = main.inner_text().split("Unlinked customers (1)")[1].split("Links already made")[0]

@@ -127,3 +127,16 @@ def test_a_frame_of_both_kinds_is_refused_wherever_scores_would_meet():
             build()
     # The SME rows alone, with the kindless one counted as an SME, are fine.
     assert dimension_stats(kind_rows(frame, "sme"))["members"].max() == 3
+
+
+def test_cohort_medians_of_a_kind_leave_the_other_kinds_rows_out():
+    # The members' report once passed a frame of both kinds: the PSOs (80-81) moved the
+    # SMEs' overall median. With a kind, only that kind's members enter its medians.
+    frame = mixed()
+    smes = cohort_medians(frame, "T0", kind="sme")
+    assert smes["dma_overall"] == 13.5  # the SMEs' 12.5, 13.5, 14.5
+    assert smes.equals(cohort_medians(kind_rows(frame, "sme"), "T0", kind="sme"))
+    psos = cohort_medians(frame, "T0", kind="pso")
+    assert (psos["dma_overall"], psos["pso_strategy"]) == (83.0, 80.5)
+    with pytest.raises(ValueError, match="unknown kind"):
+        cohort_medians(frame, "T0", kind="ngo")

@@ -29,6 +29,7 @@ from dih_dash.domain.disclosure import (
     PublicCohort,
     Withheld,
     disclose,
+    suppress_complement,
 )
 from dih_dash.domain.scoring import score_assessments
 from dih_dash.domain.survey_schema import DII_ITEMS, DMA_COLUMNS, DMA_DIMENSIONS
@@ -281,3 +282,65 @@ def test_public_tables_and_their_files_never_show_a_group_below_the_minimum(k):
     assert furniture["median"].notna().all() == visible
     assert set(table.loc[table["group"] == "IT", "dimension"]) == set(DMA_COLUMNS)
     assert set(DMA_DIMENSIONS) < set(furniture["dimension"])
+
+
+def places(customers: list[int]) -> pd.DataFrame:
+    """Disjoint places (each customer in one), with a service count of its own per place."""
+    return pd.DataFrame(
+        {
+            "county": [f"C{i}" for i in range(len(customers))],
+            "services": [3 * c + 1 for c in customers],
+            "customers": customers,
+        }
+    )
+
+
+def derivable(table: pd.DataFrame, shown: pd.DataFrame, column: str) -> int | None:
+    """What the published total minus the rows shown gives away: the blanked rows' sum."""
+    if not shown[column].isna().any():
+        return None
+    return int(table[column].sum() - shown[column].sum(skipna=True))
+
+
+@pytest.mark.parametrize(
+    ("customers", "hidden"),
+    [
+        ([12, 9, 2, 7], {"C2", "C3"}),  # one blanked: the next-smallest shown goes too
+        ([12, 9, 7], set()),  # nothing blanked, nothing more
+        ([12, 1, 2, 6, 8], {"C1", "C2", "C3"}),  # two blanked add up to 3 < 5
+        ([12, 3, 4, 9], {"C1", "C2"}),  # two blanked add up to 7: enough
+        ([12, 2, 5, 5], {"C1", "C2"}),  # tie: the first of the smallest
+        ([3], {"C0"}),  # nothing left to blank beside it
+    ],
+)
+def test_complementary_suppression_leaves_no_blanked_count_to_derive(customers, hidden):
+    rule = DisclosureRule(5)
+    table = places(customers)
+    shown = suppress_complement(table, "customers", rule, ["services"])
+    assert set(shown.loc[shown[SUPPRESSED], "county"]) == hidden
+    assert shown.loc[shown[SUPPRESSED], ["services", "customers"]].isna().all().all()
+    kept = ~shown[SUPPRESSED]
+    assert (
+        shown.loc[kept, "customers"].astype(int).tolist() == table.loc[kept, "customers"].tolist()
+    )
+    for column in ("customers", "services"):
+        given = derivable(table, shown, column)
+        if given is not None and len(hidden) > 1:
+            # Only a sum of two or more places, of at least the minimum customers.
+            blanked = table.loc[shown[SUPPRESSED].to_numpy(), column]
+            assert given == int(blanked.sum())
+    if len(hidden) > 1:
+        assert int(table.loc[shown[SUPPRESSED].to_numpy(), "customers"].sum()) >= rule.minimum
+    # One primary suppression alone would have given the blanked place back.
+    primary = DisclosureRule(5).groups(table, "customers", ["services"])
+    if int(primary[SUPPRESSED].sum()) == 1 and len(customers) > 1:
+        small = table.loc[primary[SUPPRESSED].to_numpy(), "customers"].iloc[0]
+        assert derivable(table, primary, "customers") == small
+
+
+def test_an_admin_table_is_not_suppressed_further():
+    table = places([12, 9, 2, 7])
+    admin = DisclosureRule(5, audience="admin")
+    shown = suppress_complement(table, "customers", admin, ["services"])
+    assert not shown[SUPPRESSED].any()
+    assert shown["customers"].tolist() == [12, 9, 2, 7]

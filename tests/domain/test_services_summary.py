@@ -17,6 +17,7 @@ from dih_dash.domain.services_summary import (
     UNLINKED,
     KpiTarget,
     kpi_progress,
+    kpi_state,
     months_between,
     services_by,
 )
@@ -223,6 +224,26 @@ def test_kpi_progress_counts_share_and_pace() -> None:
     # undated services count → 5 of 4.
     assert rows.loc["early", "achieved"] == 5 and rows.loc["early", "reached"]
     assert rows.loc["early", "end_date"] == D(2025, 3, 31)
+
+
+def test_a_target_past_its_end_date_has_ended_unless_reached() -> None:
+    today = D(2026, 12, 4)
+    targets = [
+        target("services", 20, kpi="late", end_date=D(2026, 12, 20)),
+        target("services", 30, kpi="ended", end_date=D(2026, 11, 30)),
+        target("services", 4, kpi="early", start_date=D(2025, 3, 2), end_date=D(2025, 3, 31)),
+        target("services", 50, kpi="pace", end_date=D(2027, 12, 31)),
+    ]
+    table = kpi_progress(targets, services_frame(), assessments_frame(), today)
+    states = {
+        row.kpi: kpi_state(row.reached, row.end_date, row.monthly_pace, today)
+        for row in table.itertuples()
+    }
+    # Ended and not reached: past its end, not "less than a month left".
+    assert states == {"late": "last_month", "ended": "ended", "early": "reached", "pace": "pace"}
+    # The end date itself is still within the target's time.
+    assert kpi_state(False, today, math.nan, today) == "last_month"
+    assert kpi_state(False, today - dt.timedelta(days=1), math.nan, today) == "ended"
 
 
 def test_a_target_checks_its_own_fields() -> None:

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import html
 import io
+import re
 import statistics
 import zipfile
 from pathlib import Path
@@ -359,8 +360,115 @@ def test_the_pptx_and_html_carry_both_slides_in_both_languages(inputs):
 def test_the_deck_shows_real_services_once_there_are_any(inputs):
     services = inputs.services
     assert services is not None and services["is_demo"].all()
-    assert displayed_services(services) is services
+    pd.testing.assert_frame_equal(displayed_services(services), services)
     real = services.head(3).assign(is_demo=False)
     mixed = pd.concat([services, real], ignore_index=True)
     shown = displayed_services(mixed)
     assert len(shown) == 3 and not shown["is_demo"].any()
+
+
+def test_the_public_impact_source_says_fewer_than_the_minimum_not_the_count(inputs, demo_files):
+    cohort, _ = demo_files
+    waves: dict[str, set[str]] = {}
+    for r in cohort:
+        if r["org_type"] == "pso" and r["dma_overall"]:
+            waves.setdefault(r["member_id"], set()).add(r["wave"])
+    paired = sum(1 for w in waves.values() if {"T0", "T1"} <= w)
+    # A hub whose minimum group is above the demo's paired PSOs.
+    minimum = paired + 2
+    inputs = dataclasses.replace(
+        inputs, settings=dataclasses.replace(inputs.settings, min_group_size=minimum)
+    )
+    assert 0 < paired < minimum
+    for lang, exact, fewer in (
+        ("en", f"{paired} members", f"fewer than {minimum} members"),
+        ("ro", f"{paired} membri", f"mai puțin de {minimum} membri"),
+    ):
+        public = build(inputs, IMPACT_PSO, lang)
+        assert fewer in public.source
+        assert not re.search(rf"(?<![\d.,]){re.escape(exact)}", public.source), public.source
+        staff = build(inputs, IMPACT_PSO, lang, public=False)
+        assert re.search(rf"(?<![\d.,]){re.escape(exact)}", staff.source), staff.source
+    # The SMEs paired are not fewer than the minimum: their count is said as it is.
+    sme = build(inputs, IMPACT_SME, "en").source
+    assert "fewer than" not in sme and re.search(r"\d+ members", sme)
+
+
+ENDED_KPIS = """
+[programme]
+start = 2000-01-01
+end = 2026-06-30
+
+[[target]]
+id = "all_services"
+metric = "services"
+target = 900
+label_en = "Every service"
+label_ro = "Toate serviciile"
+
+[[target]]
+id = "customers"
+metric = "customers_served"
+target = 5
+label_en = "Customers"
+label_ro = "Clienți"
+
+[[target]]
+id = "soon"
+metric = "services"
+target = 900
+end = 2026-12-20
+label_en = "Soon"
+label_ro = "Curând"
+"""
+
+
+def test_a_target_past_its_end_says_it_ended_short_and_a_reached_one_stays_reached(
+    inputs, demo_files, tmp_path
+):
+    _, services = demo_files
+    kpis = tmp_path / "kpis.toml"
+    kpis.write_text(ENDED_KPIS, encoding="utf-8")
+    ended = dataclasses.replace(
+        inputs, settings=dataclasses.replace(inputs.settings, kpis_file=kpis)
+    )
+    spec = SlideSpec("services", {"kpis": ["all_services", "customers", "soon"]})
+    en = build(ended, spec, "en")
+    ro = build(ended, spec, "ro")
+    # Every demo service started by 2026-06-30 (the demo runs to 2026): 900 less those.
+    counted = sum(1 for s in services if not s["start_date"] or s["start_date"] <= "2026-06-30")
+    short = 900 - counted
+    assert en.bullets[0].endswith(f"ended on 2026-06-30: {short} short of the target.")
+    assert "less than a month" not in en.bullets[0]
+    assert en.bullets[1].endswith("target reached.")
+    assert en.bullets[2].endswith("less than a month left (until 2026-12-20).")
+    assert ro.bullets[0].endswith(f"încheiată la 30.06.2026: au lipsit {short} până la țintă.")
+
+
+def test_the_deck_shows_no_demo_services_beside_real_members(tmp_path) -> None:
+    """One decision for the store: real assessments and no real services yet → the services
+    slide has no (demo) services, and no demo SME is drawn."""
+    from support.store_data import ADMIN, hub_csv, row
+
+    from dih_dash.services import import_file, load_demo
+    from dih_dash.settings import load_settings
+    from dih_dash.store import open_store
+
+    settings = load_settings(
+        env={
+            "DIH_DASH_DATA_DIR": str(tmp_path),
+            "DIH_DASH_DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
+        },
+        secrets={},
+    )
+    store = open_store(settings)
+    try:
+        load_demo(store, settings, ADMIN)
+        report = import_file(store, hub_csv([row("RO1")]), "m.csv", actor=ADMIN, settings=settings)
+        assert report.stored
+    finally:
+        store.close()
+    inputs = load_deck_inputs(settings)
+    assert inputs.services is not None and inputs.services.empty
+    assert set(inputs.assessments["member_id"]) == {"RO1"}
+    assert set(inputs.all_assessments["member_id"]) == {"RO1"}

@@ -20,7 +20,7 @@ from support.deck_data import deck_settings, demo_identities, demo_store, small_
 
 from dih_dash.domain.cohort import Service, displayed_cohort, size_group
 from dih_dash.domain.scoring import score_assessments
-from dih_dash.domain.survey_schema import DMA_COLUMNS, DMA_DIMENSIONS
+from dih_dash.domain.survey_schema import DMA_COLUMNS, DMA_DIMENSIONS, PSO_DIMENSIONS
 from dih_dash.exports.member_report import (
     ReceivedService,
     add_months,
@@ -35,6 +35,7 @@ from dih_dash.exports.member_report import (
     report_pdf,
     reports_zip,
 )
+from dih_dash.i18n import Translator
 from dih_dash.settings import Settings
 from dih_dash.sources.national_store import load_national
 from dih_dash.sources.services import load_services
@@ -297,12 +298,73 @@ def test_dii_without_a_comparison_for_micro_incomplete_or_public_sector(demo, na
     assert report.dii_score is None
     assert "Nu toate cele 12 întrebări DII" in report_html(report, "ro")
 
+    psos = frame[frame["org_type"] == "pso"]
     pso = build_member_report(
-        frame, member_ids(frame)[0], kind="pso", national=figures, prepared_on=PREPARED
+        psos, member_ids(psos)[0], kind="pso", national=figures, prepared_on=PREPARED
     )
     page = report_html(pso, "ro")
     assert "Tip: Organizație din sectorul public" in page
     assert "Intensitate digitală" not in page
+    # A member is reported with its own kind's instrument only.
+    with pytest.raises(ValueError, match="not of the kind"):
+        build_member_report(frame, sme, kind="pso", prepared_on=PREPARED)
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_a_public_sector_members_report_has_its_own_dimensions_and_median(demo, lang, tmp_path):
+    settings, frame = demo
+    psos = frame[frame["org_type"] == "pso"]
+    twice = psos.groupby("member_id")["wave"].nunique()
+    member = str(twice[twice >= 2].index[0])
+    report = report_for(
+        frame, member, services=load_services(settings.services_file), prepared_on=PREPARED
+    )
+    assert report.kind == "pso"
+    page = report_html(report, lang)
+    tr = Translator(lang)
+    decimal = ro if lang == "ro" else (lambda v: f"{v:.1f}")
+    rows = psos[psos["member_id"] == member]
+    for _, row in rows.iterrows():
+        in_round = psos[psos["wave"] == row["wave"]]
+        assert in_round["member_id"].nunique() >= 5, "the demo PSOs' median is shown"
+        for column in (*PSO_DIMENSIONS, "dma_overall"):
+            name = tr(f"members.dimensions.{column}")
+            score = f"<td>{decimal(float(row[column]))}</td>"
+            median = f'<td class="median">{decimal(float(in_round[column].median()))}</td>'
+            assert f"<td>{name}</td>" in page, column
+            assert score + median in page, (row["wave"], column)
+    # The SME dimensions the PSO instrument has no namesake for (some names are shared).
+    pso_names = " | ".join(tr(f"members.dimensions.{d}") for d in PSO_DIMENSIONS)
+    sme_only = [
+        tr(f"members.dimensions.{d}")
+        for d in DMA_DIMENSIONS
+        if tr(f"members.dimensions.{d}") not in pso_names
+    ]
+    assert len(sme_only) >= 2
+    for name in sme_only:
+        assert name.replace("&", "&amp;") not in page, name
+    heading = {
+        "ro": "față de mediana organizațiilor din sectorul public",
+        "en": "beside the median of public-sector organisations",
+    }[lang]
+    assert heading in page
+    assert "IMM" not in page and "SMEs" not in page
+    # No offer is mapped to a PSO dimension: said plainly, no SME offer shown instead.
+    none = {"ro": "Hubul nu are încă oferte asociate", "en": "no offers mapped"}[lang]
+    assert none in page
+    for offers in load_services(settings.services_file).values():
+        for offer in offers:
+            assert offer.name(lang).replace("&", "&amp;") not in page
+    weakest = sorted(
+        PSO_DIMENSIONS, key=lambda d: (float(rows.iloc[-1][d]), PSO_DIMENSIONS.index(d))
+    )
+    assert f"{tr(f'members.dimensions.{weakest[0]}')}: " in page
+
+    text = " ".join(pdf_text(report_pdf(report, lang), tmp_path).split())
+    for column in PSO_DIMENSIONS:
+        assert tr(f"members.dimensions.{column}") in text, column
+    for name in sme_only:
+        assert name not in text, name
 
 
 def test_national_dii_takes_the_latest_year_both_areas_have():

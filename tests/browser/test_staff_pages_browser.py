@@ -76,7 +76,8 @@ def test_link_a_name_then_see_the_reassessments(staff_app, web):
     web.get_by_role("link", name=NAV_LINKS).click()
     web.get_by_role("heading", name="Unlinked customers (2)").wait_for(timeout=60_000)
     main = web.locator("[data-testid=stMain]")
-    assert "ATELIER NOU S.R.L." in main.inner_text()
+    # The list below the heading is drawn a moment later: wait for it, don't read at once.
+    main.get_by_text("ATELIER NOU S.R.L.").first.wait_for(timeout=60_000)
 
     # The names are listed by folded name: the SME's chooser comes first.
     web.locator("[data-testid=stSelectbox]").first.click()

@@ -38,7 +38,8 @@ summary = page.analysis(
 )
 page.chart(
     lambda: county_map(
-        summary, data.county_geojson(), tr, min_group=minimum, waves=[wave],
+        summary, data.county_geojson(), tr, waves=[wave],
+        min_group=minimum if page.rule.is_public else None,
         members=int(in_wave["member_id"].nunique()), kind=page.kind,
     ),
     key="counties_map",

@@ -91,21 +91,25 @@ if cluster:
                       wave=latest["wave"]),
                    cohort_medians(same_kind, latest["wave"], cluster, kind=kind), "group")
     )  # fmt: skip
+profile_note = member.survey_note(history)
 widgets.chart(
-    lambda: dimension_radar(
-        traces,
-        tr,
-        waves=list(history["wave"]),
-        members=int(same_kind["member_id"].nunique()),
-        kind=kind,
+    # The note wrapped with the source line (appended unwrapped it ran past the edge).
+    lambda: member.with_source_note(
+        dimension_radar(
+            traces,
+            tr,
+            waves=list(history["wave"]),
+            members=int(same_kind["member_id"].nunique()),
+            kind=kind,
+        ),
+        profile_note,
     ),
     key="profile_radar",
-    note=member.survey_note(history),
     data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}).loc[
         list(kind_dimensions(kind))
     ],
     # Hub staff only (require_admin above): no public figure shares this key.
-    state=(data.frame_version(frame), member_id),
+    state=(data.frame_version(frame), member_id, profile_note),
 )
 
 # Ids and rounds come from the survey files: escaped wherever markdown shows them.

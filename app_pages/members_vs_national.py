@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.kit import context, data, widgets
+from app_pages.kit import context, data
 from app_pages.kit.member import MemberPage, member_page
 from dih_dash.charts.members import dii_bands_chart, dma_band_chart, headline_chart, members_text
 from dih_dash.domain.cohort import (
@@ -23,6 +23,7 @@ from dih_dash.domain.cohort import (
 )
 from dih_dash.domain.geo import EU_AGGREGATE, HOME
 from dih_dash.domain.survey_schema import DMA_OVERALL
+from dih_dash.exports.member_tables import dii_bands_table, members_vs_national_table
 from dih_dash.text_safety import markdown_text
 
 
@@ -110,17 +111,23 @@ shares = page.analysis(
 
 # Headline numbers: members (10+) in the latest round vs the latest national year.
 latest_national = national.sort_values("period").groupby("geo").tail(1).set_index("geo")
-tens = shares[(shares["size_group"] == "10plus") & ~shares["suppressed"]]
+tens = shares[shares["size_group"] == "10plus"]
 metric_columns = st.columns(4)
+hidden_latest = None
 if not tens.empty:
     last = tens.iloc[-1]  # rounds come sorted, T0 first
-    metric_columns[0].metric(
-        tr("member_pages.headline.latest", wave=markdown_text(last["wave"])),
-        tr.pct(last["share"]),
-    )
-    metric_columns[3].metric(
-        tr("member_pages.headline.gap"), tr.pp(last["gap_to_target"]).lstrip("+")
-    )
+    latest_label = tr("member_pages.headline.latest", wave=markdown_text(last["wave"]))
+    if bool(last["suppressed"]):
+        # The latest round stays the headline's, said hidden: falling back to an earlier
+        # round without a word read as if that round were the latest.
+        hidden_latest = str(last["wave"])
+        metric_columns[0].metric(latest_label, tr("member_pages.headline.hidden_value"))
+        metric_columns[3].metric(tr("member_pages.headline.gap"), "–")
+    else:
+        metric_columns[0].metric(latest_label, tr.pct(last["share"]))
+        metric_columns[3].metric(
+            tr("member_pages.headline.gap"), tr.pp(last["gap_to_target"]).lstrip("+")
+        )
 for column, geo, key in (
     (metric_columns[1], HOME, "romania"),
     (metric_columns[2], EU_AGGREGATE, "eu"),
@@ -131,10 +138,20 @@ for column, geo, key in (
             tr(f"member_pages.headline.{key}", year=int(row["period"])), tr.pct(row["value"])
         )
 
+if hidden_latest is not None:
+    st.caption(
+        tr(
+            "member_pages.headline.latest_hidden",
+            wave=markdown_text(hidden_latest),
+            members=members_text(tr, minimum),
+        )
+    )
+
 page.chart(
     lambda: headline_chart(shares, national, tr, members=size.members, min_group=minimum),
     key="members_headline",
-    data=pd.concat([shares.drop(columns=["suppressed"]), national], ignore_index=True),
+    data=shares,
+    words=lambda shown: members_vs_national_table(shown, national, tr),
 )
 
 st.subheader(tr("member_pages.headline.bands_heading"))
@@ -147,26 +164,25 @@ national_bands = national_bands[national_bands["geo"].isin([HOME, EU_AGGREGATE])
 page.chart(
     lambda: dii_bands_chart(bands, national_bands, tr, members=size.members, min_group=minimum),
     key="members_bands",
-    data=pd.concat([bands.drop(columns=["suppressed"]), national_bands], ignore_index=True),
+    data=bands,
+    words=lambda shown: dii_bands_table(shown, national_bands, tr),
 )
 
 st.subheader(tr("member_pages.headline.table_heading"))
 shown = shares.drop(columns=["suppressed"]).copy()
 shown["size_group"] = [tr(f"members.size_groups.{g}") for g in shown["size_group"]]
 shown = shown.rename(columns=lambda c: tr(f"member_pages.headline.columns.{c}"))
-national_rows = national.assign(size_group=tr("sizes.10-249"))[
-    ["geo", "period", "value", "flag", "source"]
-]
 page.table(
     shown,
     counts=[
         tr(f"member_pages.headline.columns.{c}") for c in ("assessed", "members", "at_least_basic")
     ],
 )
-widgets.downloads(
-    page.public(pd.concat([shown, national_rows], ignore_index=True)),
+# Each row names its own source (the hub's survey, or Eurostat) in the file itself.
+page.downloads(
+    shares,
     f"members-vs-national-{tr.lang}",
-    tr,
-    notes={tr("common.source"): tr("common.attribution")},
     key="headline",
+    words=lambda shown: members_vs_national_table(shown, national, tr),
+    notes={tr("member_pages.headline.national_licence"): tr("common.attribution")},
 )

@@ -10,6 +10,7 @@ from app_pages.kit import context
 from app_pages.kit.member import member_page
 from dih_dash.charts.members import dumbbell_chart, members_text, progress_chart
 from dih_dash.domain.cohort import band_moves, paired_assessments, progress_summary, sorted_waves
+from dih_dash.exports.member_tables import progress_table
 from dih_dash.text_safety import markdown_text
 
 tr = context.translator()
@@ -84,9 +85,15 @@ page.chart(
     ),
     key="progress_chart",
     data=summary,
+    words=lambda shown: progress_table(shown, tr),
     state=state,
 )
-page.downloads(summary, f"progress-{wave_from}-{wave_to}-{tr.lang}", key="progress")
+page.downloads(
+    summary,
+    f"progress-{wave_from}-{wave_to}-{tr.lang}",
+    key="progress",
+    words=lambda shown: progress_table(shown, tr),
+)
 
 if page.is_admin:
     st.subheader(

@@ -55,6 +55,11 @@ if store.has_demo():
 outcome = st.session_state.pop("upload_outcome", None)
 if outcome:
     (st.success if outcome[0] == "success" else st.error)(outcome[1])
+    # The page keeps its scroll position across the rerun, down by the Import button:
+    # a toast is seen wherever the page is scrolled.
+    st.toast(
+        outcome[1], icon=":material/task_alt:" if outcome[0] == "success" else ":material/error:"
+    )
 # The log's whole numbers that are counts (thousands separated); the id is a number to
 # quote, shown as it is.
 LOG_COUNTS = ("size_bytes", "rows", "inserted", "updated", "unchanged", "rejected")
@@ -252,6 +257,17 @@ if report.refused is not None:
         tr("upload.refused", reason=markdown_text(report.refused.reason(tr.lang))),
         icon=":material/block:",
     )
+    if report.refused.code in ("no_layout", "no_wave"):
+        # The refusal names no menu: the page says which one reads another export.
+        st.info(
+            tr(
+                "upload.mapping_hint",
+                menu=tr("upload.layout"),
+                option=tr("upload.layout_mapped"),
+                wave=tr("upload.wave"),
+            ),
+            icon=":material/alt_route:",
+        )
     st.stop()
 
 st.subheader(tr("upload.detected_heading"))
@@ -275,13 +291,23 @@ preview = table.frame.head(20).copy()
 preview.insert(0, tr("upload.row"), table.row_numbers[: len(preview)])
 widgets.table(preview, height=260)
 
+# This very file, with these options, was just imported: said above its report, which now
+# compares it with what is stored ("0 new, 18 unchanged"), and its Import button is off.
+imported = st.session_state.get("upload_imported")
+already_imported = imported is not None and imported[0] == check_key
+if already_imported:
+    st.success(tr("upload.already_imported", stored=imported[1]), icon=":material/task_alt:")
 st.subheader(tr("upload.report_heading"))
 counts = st.columns(4)
+# Short labels: a metric's label is cut at its column's width (four columns); the detail
+# goes into its help.
 counts[0].metric(
     tr("upload.would_insert_services" if is_services else "upload.would_insert"), report.inserted
 )
 counts[1].metric(
-    tr("upload.would_update_services" if is_services else "upload.would_update"), report.updated
+    tr("upload.would_update_services" if is_services else "upload.would_update"),
+    report.updated,
+    help=tr("upload.would_update_help"),
 )
 counts[2].metric(tr("upload.would_keep"), report.unchanged)
 counts[3].metric(tr("upload.rejected"), report.rejected)
@@ -324,12 +350,20 @@ can_import = (report.rejected == 0 or skip_invalid) and (report.rows - report.re
 if report.rejected and not skip_invalid:
     st.warning(tr("upload.all_or_nothing", rejected=report.rejected), icon=":material/rule:")
 if st.button(
-    tr("upload.import_button"), type="primary", key="import_button", disabled=not can_import
+    tr("upload.import_button"),
+    type="primary",
+    key="import_button",
+    disabled=not can_import or already_imported,
+    help=tr("upload.import_done_help") if already_imported else None,
 ):
     with st.status(tr("upload.importing", rows=report.rows), expanded=False) as status:
         result = run_import(dry_run=False, services_layout=report.layout if is_services else None)
         status.update(label=tr("upload.imported_status"), state="complete")
     st.session_state.pop("upload_check_key", None)
+    if result.stored:
+        saved = tr("upload.imported", inserted=result.inserted, updated=result.updated,
+                   unchanged=result.unchanged, rejected=result.rejected)  # fmt: skip
+        st.session_state["upload_imported"] = (check_key, saved)
     data.clear_members_cache()
     # Run the page again, so the report (now "unchanged") and the log show the new state.
     st.session_state["upload_outcome"] = (

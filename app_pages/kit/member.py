@@ -30,6 +30,7 @@ from app_pages.kit.data import (
     members_by_kind,
 )
 from dih_dash.charts.members import members_text, survey_extras
+from dih_dash.charts.theme import wrap
 from dih_dash.domain.cohort import KINDS, CohortFilters, assessment_years, sorted_waves
 from dih_dash.domain.disclosure import DisclosureRule, PublicCohort, Withheld, disclose
 from dih_dash.i18n import Translator
@@ -165,6 +166,10 @@ def members_frame(kind: str | None = DEFAULT_KIND) -> pd.DataFrame | None:
         if is_admin():
             st.page_link("app_pages/upload.py", label=tr("nav.upload"), icon=":material/upload:")
         return None
+    if is_admin():
+        # Signed in, the page shows groups under the minimum and company names: said on
+        # screen, so a rehearsal signed in is not projected to a room by mistake.
+        st.warning(tr("member_pages.staff_view"), icon=":material/visibility:")
     if bool(frame["is_demo"].any()):
         st.warning(tr("member_pages.demo_banner"), icon=":material/science:")
     rule = disclosure_rule()
@@ -234,14 +239,36 @@ class MemberPage:
         *,
         state: tuple = (),
         data: pd.DataFrame | None = None,
+        words: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     ) -> go.Figure:
         """A member chart with the survey note, cached under the page's key, its data
-        offered for download as the audience may see it."""
+        offered for download as the audience may see it (and, with `words`, in the
+        reader's words: translated headers and names, applied after the rule, which
+        knows the columns by their code names)."""
         shown = None if data is None else self.public(data)
-        return widgets.chart(build, key, state=(self.key, *state), data=shown, note=self.note)
+        if shown is not None and words is not None:
+            shown = words(shown)
+        note = self.note
 
-    def downloads(self, frame: pd.DataFrame, stem: str, *, key: str = "") -> None:
-        widgets.downloads(self.public(frame), stem, self.tr, key=key)
+        def build_with_note() -> go.Figure:
+            return with_source_note(build(), note)
+
+        # The note goes in here, not through widgets.chart, which appends it to the last
+        # line unwrapped: that line then ran past the chart's edge ("…(firn").
+        return widgets.chart(build_with_note, key, state=(self.key, note, *state), data=shown)
+
+    def downloads(
+        self,
+        frame: pd.DataFrame,
+        stem: str,
+        *,
+        key: str = "",
+        words: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+        notes: dict[str, str] | None = None,
+    ) -> None:
+        """`frame` as CSV and XLSX, through the audience's rule and then `words`."""
+        shown = self.public(frame)
+        widgets.downloads(shown if words is None else words(shown), stem, self.tr, notes, key)
 
     def table(self, frame: pd.DataFrame, *, counts: Collection[object] = ()) -> None:
         shown = self.public(frame)
@@ -253,6 +280,27 @@ class MemberPage:
         st.caption(
             self.tr("members.privacy.hidden_group", members=members_text(self.tr, self.minimum))
         )
+
+
+# Characters per line of a member chart's source line (12 px): at 1280×720 a page-wide
+# chart has room for about 125; the narrower figure leaves a margin for wider glyphs.
+SOURCE_LINE_CHARS = 105
+
+
+def with_source_note(fig: go.Figure, note: str) -> go.Figure:
+    """`fig` with `note` appended to its source line, the whole line wrapped to fit a
+    chart at 1280×720, and the top margin and height grown by the lines it gained (as
+    `styled` sized them per line)."""
+    before = fig.layout.title.subtitle.text or ""
+    after = wrap(f"{before.replace('<br>', ' ')}{note}", SOURCE_LINE_CHARS)
+    added = after.count("<br>") - before.count("<br>")
+    fig.update_layout(title_subtitle_text=after)
+    if added > 0:
+        fig.update_layout(
+            margin_t=(fig.layout.margin.t or 0) + 24 * added,
+            height=(fig.layout.height or 480) + 22 * added,
+        )
+    return fig
 
 
 def member_page() -> MemberPage:

@@ -57,7 +57,6 @@ from dih_dash.domain.geo import EU_AGGREGATE, HOME, geo_name
 from dih_dash.domain.provenance import flag_legend
 from dih_dash.domain.scoring import DII_BANDS, DMA_BANDS
 from dih_dash.i18n import Translator
-from dih_dash.sources.geo import BOUNDARIES_ATTRIBUTION
 from dih_dash.text_safety import plotly_text
 
 # The member bars of the headline: micro members apart, because Eurostat's DII has no
@@ -71,6 +70,7 @@ ROMANIA_CENTER = {"lon": 24.97, "lat": 45.95}
 ROMANIA_ZOOM = 5.3
 DMA_COLOURSCALE = "Viridis"
 NO_MEMBERS = "#F4F4F4"
+BAR_GAP = 0.25  # between the round slots of the headline's grouped bars
 LINE = "#666666"
 
 _KIND_STYLES: dict[str, tuple[tuple[str, ...], str, int]] = {
@@ -144,6 +144,34 @@ def _hidden_note(tr: Translator, hidden: Sequence[str], min_group: int | None) -
         return tr("members.source.hidden_small", groups=", ".join(hidden))
     return tr(
         "members.source.hidden", members=members_text(tr, min_group), groups=", ".join(hidden)
+    )
+
+
+def hidden_slot_text(tr: Translator, min_group: int | None) -> str:
+    """`< 5 members – hidden`: what stands where a group too small to show would be."""
+    if min_group is None:
+        return tr("members.privacy.hidden_slot_small")
+    return tr("members.privacy.hidden_slot", members=members_text(tr, min_group))
+
+
+def _hidden_slot(
+    fig: go.Figure, tr: Translator, slot: int, member: int, of: int, min_group: int | None
+) -> None:
+    """The words "< 5 members – hidden", upright in the empty place of a hidden bar, so a
+    public chart never leaves a silent gap. Bars of `of` groups share a category slot
+    (`barmode="group"`, `bargap=BAR_GAP`); a category axis takes annotations at the index
+    of the category."""
+    width = (1 - BAR_GAP) / of
+    fig.add_annotation(
+        x=slot - (1 - BAR_GAP) / 2 + width * (member + 0.5),
+        y=2,
+        text=hidden_slot_text(tr, min_group),
+        textangle=-90,
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 13, "color": LINE},
+        row=1,
+        col=1,
     )
 
 
@@ -241,6 +269,7 @@ def headline_chart(
     waves = sorted_waves(shares["wave"])
     shown = _shown(shares)
     hidden: list[str] = []
+    drawn = [g for g in MEMBER_GROUPS if (shares["size_group"] == g).any()]
     for group, colour in zip(MEMBER_GROUPS, (MEMBERS, MEMBERS_MICRO), strict=True):
         rows = shares[shares["size_group"] == group]
         if rows.empty:
@@ -255,6 +284,7 @@ def headline_chart(
             value = None if index is None or not shown[index] else _number(rows.at[index, "share"])
             if index is not None and not shown[index]:
                 hidden.append(f"{tr(f'members.size_groups.{group}')} {wave}")
+                _hidden_slot(fig, tr, waves.index(wave), drawn.index(group), len(drawn), min_group)
             y.append(value)
             text.append(tr.pct(value, 0) if value is not None else "")
             hover.append(
@@ -336,7 +366,7 @@ def headline_chart(
                 row=1,
                 col=col,
             )
-    fig.update_layout(barmode="group", bargap=0.25, legend={"traceorder": "grouped"})
+    fig.update_layout(barmode="group", bargap=BAR_GAP, legend={"traceorder": "grouped"})
     # On two lines: on one, the title was longer than the axis and ran into the source line.
     fig.update_yaxes(
         range=[0, 108], title_text=wrap(tr("members.axis.share_at_least_basic"), 26), col=1
@@ -379,6 +409,7 @@ def dii_bands_chart(
     order: list[str] = []
     values: dict[tuple[str, str], float | None] = {}
     hidden: list[str] = []
+    hidden_rows: list[str] = []
     waves = sorted_waves(bands["wave"])
     for wave in waves:
         for group in MEMBER_GROUPS:
@@ -386,10 +417,11 @@ def dii_bands_chart(
             if rows.empty:
                 continue
             label = tr(f"members.bands.row_{group}", wave=wave)
+            order.append(label)  # a hidden row keeps its place, with words instead of bars
             if not shown[rows.index].all():
                 hidden.append(f"{tr(f'members.size_groups.{group}')} {wave}")
+                hidden_rows.append(label)
                 continue
-            order.append(label)
             for band, share in zip(rows["band"], rows["share"], strict=True):
                 values[(label, DII_BAND_CODES[str(band)])] = _number(share)
     for geo in (HOME, EU_AGGREGATE):
@@ -424,6 +456,11 @@ def dii_bands_chart(
             )
         )
     stacked_bands(fig)
+    for label in hidden_rows:
+        fig.add_annotation(
+            x=1, y=label, xanchor="left", text=hidden_slot_text(tr, min_group),
+            showarrow=False, font={"size": 13, "color": LINE},
+        )  # fmt: skip
     # No axis title: below the bars it would collide with the legend; the title says "%".
     fig.update_xaxes(range=[0, 100], ticksuffix="%")
     fig.update_yaxes(autorange="reversed")
@@ -463,10 +500,10 @@ def dma_band_chart(
     hidden: list[str] = []
     for (wave, group), index in _series(distribution):
         label = f"{wave} · {group_label(tr, by, group)}" if grouped else wave
+        columns.append(label)  # a hidden bar keeps its place, with words instead of bars
         if not shown[index].all():
             hidden.append(label)
             continue
-        columns.append(label)
         rows = distribution.loc[index]
         for band, share in zip(rows["band"], rows["share"], strict=True):
             cells[(label, str(band))] = _number(share)
@@ -490,6 +527,11 @@ def dma_band_chart(
             )
         )
     stacked_bands(fig)
+    for label in hidden:
+        fig.add_annotation(
+            x=label, y=2, yanchor="bottom", textangle=-90, text=hidden_slot_text(tr, min_group),
+            showarrow=False, font={"size": 13, "color": LINE},
+        )  # fmt: skip
     fig.update_yaxes(title_text=tr("members.axis.share_members"), range=[0, 100])
     note = _note(survey_source(tr, waves, members, kind=kind), _hidden_note(tr, hidden, min_group))
     return styled(fig, tr.lang, title or tr(_kind_key("members.dma_band.title", kind)), note)
@@ -828,7 +870,7 @@ def county_map(
     geojson: Mapping[str, Any],
     tr: Translator,
     *,
-    min_group: int,
+    min_group: int | None,
     waves: Sequence[str],
     members: int,
     title: str | None = None,
@@ -838,7 +880,9 @@ def county_map(
     one `kind`)
     (`county_summary`); suppressed counties grey ("fewer than N members"), counties
     without members pale. Drawn offline from `geojson` (MapLibre, `white-bg`, no tiles,
-    no text layers), with the boundaries' attribution in the source line."""
+    no text layers), with the boundaries' attribution in the source line. `min_group`
+    None (hub staff: no group hidden) leaves the rule out of the source line, which would
+    otherwise speak of "fewer than 1 member"."""
     features = list(geojson.get("features", []))
     names = {
         f["properties"]["NUTS_ID"]: plotly_text(
@@ -885,7 +929,11 @@ def county_map(
             )
         )
     if suppressed:
-        fewer = tr("members.map.fewer_than", members=members_text(tr, min_group))
+        fewer = (
+            hidden_slot_text(tr, None)
+            if min_group is None
+            else tr("members.map.fewer_than", members=members_text(tr, min_group))
+        )
         fig.add_trace(
             go.Choroplethmap(
                 locations=suppressed,
@@ -930,8 +978,8 @@ def county_map(
     )
     note = _note(
         survey_source(tr, waves, members, kind=kind),
-        tr("members.map.rule", members=members_text(tr, min_group)),
-        BOUNDARIES_ATTRIBUTION,
+        None if min_group is None else tr("members.map.rule", members=members_text(tr, min_group)),
+        tr("members.map.attribution"),
     )
     default = tr(_kind_key("members.map.title", kind))
     return styled(fig, tr.lang, title or default, note, height=560)

@@ -1,8 +1,8 @@
 """The hub template offered for download (spec/survey-format.md §2): CSV and XLSX, with
 English or Romanian headers, and two clearly fictional example rows to overwrite.
 
-Romanian headers use the aliases of `HUB_COLUMNS`; the DMA and DII columns have no alias
-and keep their names in both languages. Both templates read back through `read_table` and
+Romanian headers use the aliases of `HUB_COLUMNS` (the readers accept the same aliases), a
+column without one keeps its field name. Both templates read back through `read_table` and
 `validate` as a `hub` file with no errors (a test makes sure).
 """
 

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, chart_specs, texts
 
+from dih_dash.i18n import t
 from dih_dash.services import import_file
 from dih_dash.settings import load_settings
 from dih_dash.store import Actor, open_store
@@ -439,3 +440,101 @@ def test_the_kind_follows_the_viewer_to_the_next_member_page(smes_and_psos):
     assert kind_chooser(at).value == "pso"
     assert at.query_params["kind"] in (["pso"], "pso")
     assert "**6 members** were assessed in both T0 and T1." in texts(at)
+
+
+# --- issue 13: who is looking, what a hidden group leaves, titles = menu names -----------------
+
+NAV_OF = {
+    "members_vs_national": "members_vs_national",
+    "cohort_overview": "cohort_overview",
+    "progress": "progress",
+    "counties": "counties",
+    "member_profile": "member_profile",
+    "upload": "upload",
+}
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("page", [*MEMBER_PAGES, "member_profile"])
+def test_signed_in_member_pages_say_it_is_the_staff_view(stored_cohort, page, lang):
+    """Signed in, small groups and names show: every member page says so at its top, and
+    the public view does not carry the banner."""
+    banner = t("member_pages.staff_view", lang)
+    admin = run_page(page, lang, admin=True)
+    assert not admin.exception
+    assert banner in [w.value for w in admin.warning]
+    if page in MEMBER_PAGES:
+        public = run_page(page, lang, admin=False)
+        assert banner not in texts(public)
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("page", list(NAV_OF))
+def test_a_page_title_is_its_menu_name(stored_cohort, page, lang):
+    at = run_page(page, lang, admin=True)
+    assert at.title[0].value == t(f"nav.{NAV_OF[page]}", lang)
+
+
+def small_t1_csv() -> bytes:
+    """Six members of 10+ employees at T0, three of them again at T1 (fewer than 5)."""
+    rows = [HEADER]
+    for wave, count in (("T0", 6), ("T1", 3)):
+        for n in range(1, count + 1):
+            items = ",".join("yes" if i < 5 else "no" for i in range(12))
+            rows.append(
+                f"SECRET-{n:03d},SecretCo Nr{n} SRL,{wave},IT,small,20,CJ,"
+                + ",".join("40" for _ in range(6))
+                + f",{items}"
+            )
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "< 5 members – hidden"), ("ro", "< 5 membri – ascuns")]
+)
+def test_a_hidden_latest_round_is_said_not_swapped_for_t0(isolated_data, lang, words):
+    settings = load_settings()
+    store = open_store(settings)
+    import_file(store, small_t1_csv(), "t1.csv", actor=Actor("tests", True), settings=settings)
+    at = run_page("members_vs_national", lang, admin=False)
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    latest = t("member_pages.headline.latest", lang, wave="T1")
+    assert values[latest] == t("member_pages.headline.hidden_value", lang)
+    assert t("member_pages.headline.latest", lang, wave="T0") not in values
+    assert words in texts(at)
+    headline = chart_specs(at)[0]
+    assert words in [a.get("text") for a in headline["layout"].get("annotations", [])]
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_the_staff_counties_page_never_says_fewer_than_one_member(stored_cohort, lang):
+    at = run_page("counties", lang, admin=True)
+    sent = everything_sent(at)
+    assert "mai puțin de 1 membru" not in sent and "fewer than 1 member" not in sent
+    assert (
+        "for the administrative boundaries" in sent
+        if lang == "en"
+        else ("pentru limitele administrative" in sent and "for the administrative" not in sent)
+    )
+
+
+def test_the_survey_note_is_wrapped_into_the_source_line():
+    """The note (years, demo label) was appended to the last line unwrapped, which then ran
+    past the chart's edge at 1280×720 ("…(firn"); it is wrapped with the line now, and the
+    chart grows by the lines it gains."""
+    import plotly.graph_objects as go
+
+    from app_pages.kit.member import SOURCE_LINE_CHARS, with_source_note
+    from dih_dash.charts.theme import styled
+
+    source = "Sursa: chestionarul hubului (DMA/DII), rundele de evaluare T0, T1, 32 de membri"
+    fig = styled(go.Figure(), "ro", "Titlu", source + " · doar membrii evaluați în ambele runde")
+    before = (fig.layout.height, fig.layout.margin.t)
+    note = " · evaluări din 2025–2026 · DATE DEMONSTRATIVE (firme fictive)"
+    out = with_source_note(fig, note)
+    lines = out.layout.title.subtitle.text.split("<br>")
+    assert all(len(line) <= SOURCE_LINE_CHARS for line in lines), lines
+    assert " ".join(lines).endswith("DATE DEMONSTRATIVE (firme fictive)")
+    assert len(lines) == 2
+    assert out.layout.height == before[0] + 22 and out.layout.margin.t == before[1] + 24

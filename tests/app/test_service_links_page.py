@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from support.apptest import texts
 from support.staff_data import UNLINKED_PSO, UNLINKED_SME, import_export, seed_members
 
+from dih_dash.i18n import t
 from dih_dash.services.services_import import ServicesReport
 from dih_dash.settings import load_settings
 from dih_dash.store import open_store
@@ -61,7 +62,7 @@ def test_each_unlinked_name_once_with_members_of_its_kind(open_page, stored, lan
     # import by its name is not listed.
     assert shown.count(markdown_text(LATEST_SME)) == 1 and UNLINKED_SME not in shown
     assert "Alfa Mobilier S.R.L." not in shown
-    assert ("2 services" if lang == "en" else "2 servicii") in shown
+    assert t("staff_pages.links.services", lang, count=2) in shown
     dates = "2025-04-07 – 2025-10-15" if lang == "en" else "07.04.2025 – 15.10.2025"
     assert dates in shown
     # An SME customer: the three SMEs, not the public body; a PSO: the public body only.
@@ -84,12 +85,8 @@ def test_a_link_is_made_listed_and_remembered_on_reimport(open_page, stored, lan
     assert not at.exception, [e.message for e in at.exception]
     shown = texts(at)
     name = markdown_text(LATEST_SME)
-    if lang == "en":
-        assert f"“{name}” linked to BETA02: 2 services are now that member's." in shown
-        assert "Unlinked customers (1)" in shown
-    else:
-        assert f"„{name}” a fost asociat cu BETA02: 2 servicii" in shown
-        assert "Clienți neasociați (1)" in shown
+    assert t("staff_pages.links.linked", lang, name=name, member_id="BETA02", count=2) in shown
+    assert t("staff_pages.links.unlinked_heading", lang, count=1) in shown
     assert not [s for s in at.selectbox if s.key.endswith(KEY_SME)]
     links = at.dataframe[-1].value
     assert list(links.iloc[0])[:4] == [LATEST_SME, "BETA02", "Beta Soft SRL", "Ana Test"]

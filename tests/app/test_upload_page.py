@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, texts
 
+from dih_dash.i18n import t
 from dih_dash.settings import load_settings
 from dih_dash.store import open_store
 
@@ -135,11 +136,8 @@ def test_a_services_export_is_detected_and_its_unlinked_customers_lead_to_linkin
     at = upload(lang, "servicii.csv", SERVICES_EXPORT)
     assert not at.exception, [e.message for e in at.exception]
     shown = texts(at)
-    layout = (
-        "Services delivered: EDIH services reporting export (services-export)"
-        if lang == "en"
-        else "Servicii prestate: exportul EDIH de raportare a serviciilor (services-export)"
-    )
+    layout = t("upload.layout_services_export", lang)
+    assert layout.endswith("(services-export)")
     assert f"**{layout}**" in shown
     new = "New services" if lang == "en" else "Servicii noi"
     assert {m.label: m.value for m in at.metric}[new] == "4"
@@ -212,3 +210,52 @@ def test_the_file_is_read_once_per_content(isolated_data, monkeypatch):
     at.file_uploader(key="survey_file").set_value(("good.csv", GOOD_RO, "text/csv"))
     at.run()
     assert reads == ["broken.csv", "good.csv"]
+
+
+# --- issue 13: after Import, what the page shows; labels that fit; the menu to use ----------
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_after_import_the_outcome_is_in_view_and_import_is_off(isolated_data, lang):
+    at = upload(lang, "membri.csv", GOOD_RO)
+    assert not at.button(key="import_button").disabled
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    saved = t("upload.imported", lang, inserted=2, updated=0, unchanged=0, rejected=0)
+    # A toast (seen wherever the page is scrolled) and the message above the report.
+    assert saved in [toast.value for toast in at.toast]
+    above = t("upload.already_imported", lang, stored=saved)
+    assert above in [s.value for s in at.success]
+    assert at.button(key="import_button").disabled, "the file just imported is not offered again"
+    # Another run (any widget change) keeps the button off for the same file and options.
+    at.run()
+    assert at.button(key="import_button").disabled
+    # Changing an option makes it a new import.
+    at.checkbox(key="upload_skip_invalid").check().run()
+    assert not at.button(key="import_button").disabled
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_report_labels_are_short_enough_for_a_quarter_of_the_page(isolated_data, lang):
+    """Four metrics share the width: at 1280×720 a label of more than about 22 characters was
+    cut ("Modificate (valorile vechi rămân în ist…")."""
+    at = upload(lang, "membri.csv", GOOD_RO)
+    labels = [m.label for m in at.metric]
+    assert len(labels) == 4
+    assert all(len(label) <= 22 for label in labels), labels
+    for key in ("would_insert_services", "would_update_services"):
+        assert len(t(f"upload.{key}", lang)) <= 22
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_a_file_that_needs_a_mapping_is_told_which_menu(isolated_data, lang):
+    at = upload(lang, "forms.csv", b"Timestamp,Your company,Score\n2025-01-01,X SRL,40\n")
+    assert not at.exception
+    assert at.error, "the file is refused"
+    menu = t("upload.layout", lang)
+    option = t("upload.layout_mapped", lang)
+    hint = " ".join(i.value for i in at.info)
+    assert menu in hint and option in hint
+    # The menu and option the hint names are on the page, above it.
+    layout_menu = next(box for box in at.selectbox if box.label == menu)
+    assert option in layout_menu.options

@@ -177,3 +177,31 @@ def test_choosing_the_kind_on_the_page(kinds_app, web):
     web.wait_for_url(re.compile(r"kind=pso"), timeout=60_000)
     web.get_by_text("Interoperability").first.wait_for(timeout=60_000)
     assert web.locator("[data-testid=stException]").count() == 0
+
+
+# --- issue 13: text that fits, the staff banner -------------------------------------------------
+
+FIT_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const svg = plot.querySelector('svg.main-svg');
+    const width = svg.getBoundingClientRect().right;
+    return [...plot.querySelectorAll('.g-gtitle text, .g-gtitle tspan')].map(t => ({
+        text: t.textContent, over: t.getBoundingClientRect().right - width,
+    })).filter(t => t.over > 0.5);
+}).flat()"""
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_chart_titles_and_source_lines_fit_at_1280(member_app, chromium, path, lang):
+    """At 1280×720 no chart's title or source line runs past the chart's right edge (the
+    progress line ended "…din 2025–202", the band chart's "(firn")."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        web = context.new_page()
+        web.goto(f"{member_app}/{path}?lang={lang}")
+        wait_for_app(web)
+        web.locator(".js-plotly-plot .g-gtitle").first.wait_for(timeout=60_000)
+        web.wait_for_timeout(1500)  # every chart of the page drawn
+        assert web.evaluate(FIT_JS) == []
+    finally:
+        context.close()

@@ -184,7 +184,11 @@ def test_a_row_marked_suppressed_is_never_drawn_even_with_numbers_left_in_it():
         dii_bands_by_wave(frame), "members", MIN_GROUP, ["in_band"], hide_count=False
     )
     fig = dii_bands_chart(bands, national_bands(), tr, members=15, min_group=MIN_GROUP)
-    assert tr("members.bands.row_micro", wave="T0") not in list(fig.data[0].y)
+    # The hidden row keeps its place with no bar in any band, and says it is hidden.
+    row = tr("members.bands.row_micro", wave="T0")
+    for trace in fig.data:
+        assert trace.x[list(trace.y).index(row)] is None
+    assert [a.y for a in fig.layout.annotations if a.text == "< 5 members – hidden"] == [row]
     stats = suppress_small_groups(
         dimension_stats(frame, by="size_class"), "members", MIN_GROUP, ["mean"], hide_count=False
     )
@@ -374,7 +378,11 @@ def test_county_map_offline_with_suppressed_counties_grey(geojson, lang):
     assert list(coloured.locations) == ["RO113"]
     cluj = summary.set_index("county").loc["CJ", "median_dma_overall"]
     assert coloured.z[0] == pytest.approx(cluj)
-    assert BOUNDARIES_ATTRIBUTION in fig.layout.title.subtitle.text.replace("<br>", " ")
+    source = fig.layout.title.subtitle.text.replace("<br>", " ")
+    # The boundaries' attribution in the page's language (it was English on the RO map).
+    assert tr("members.map.attribution") in source
+    assert (BOUNDARIES_ATTRIBUTION in source) == (lang == "en")
+    assert "EuroGeographics" in source
 
 
 # --- the public view -----------------------------------------------------------------------
@@ -648,3 +656,64 @@ def test_pso_county_map_title_and_source(geojson):
     fig = county_map(summary, geojson, tr, min_group=MIN_GROUP, waves=["T1"], members=6, kind="pso")
     assert fig.layout.title.text.startswith(tr("members.map.title_pso"))
     assert "sectorul public" in fig.layout.title.subtitle.text
+
+
+# --- issue 13: a hidden group is said where it would stand -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "< 5 members – hidden"), ("ro", "< 5 membri – ascuns")]
+)
+def test_a_hidden_bar_leaves_words_in_its_slot_not_a_silent_gap(lang, words):
+    tr = Translator(lang)
+    shares = suppress_small_groups(dii_share_by_wave(cohort()), "members", MIN_GROUP)
+    fig = headline_chart(shares, national_basic(), tr, members=15, min_group=MIN_GROUP)
+    hidden = [a for a in fig.layout.annotations if a.text == words]
+    # 3 micro members in T0 (and none in T1): one hidden slot, the micro bar's of round T0.
+    assert len(hidden) == 1
+    slot = hidden[0]
+    assert slot.textangle == -90 and slot.xref == "x" and slot.yref == "y"
+    # Round T0 is category 0; the micro bar is the second of two in the slot: right of 0.
+    assert 0 < slot.x < 0.5
+    shown = [
+        a for a in fig.layout.annotations if "hidden" in str(a.text) or "ascuns" in str(a.text)
+    ]
+    assert shown == hidden, "no hidden-slot text for a group that is drawn"
+
+
+def test_a_hidden_10plus_round_is_said_at_its_own_slot():
+    tr = Translator("en")
+    shares = dii_share_by_wave(cohort())
+    # Round T1 of the 10+ members marked hidden: its slot (category 1, first bar) says so.
+    shares[SUPPRESSED] = (shares["wave"] == "T1") & (shares["size_group"] == "10plus")
+    fig = headline_chart(shares, national_basic(), tr, members=15, min_group=MIN_GROUP)
+    slots = [a for a in fig.layout.annotations if a.text == "< 5 members – hidden"]
+    assert [round(a.x, 4) for a in slots] == [round(1 - 0.375 + 0.1875, 4)]
+    assert fig.data[0].y[1] is None
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_the_staff_map_says_no_rule_of_fewer_than_one_member(geojson, lang):
+    """Signed in, nothing is hidden: the map's source line had "fewer than 1 member" /
+    "mai puțin de 1 membru"."""
+    tr = Translator(lang)
+    t0 = cohort()[lambda f: f["wave"] == "T0"]
+    summary = county_summary(t0, 1, county_table())
+    fig = county_map(summary, geojson, tr, min_group=None, waves=["T0"], members=15)
+    source = fig.layout.title.subtitle.text.replace("<br>", " ")
+    assert members_text(tr, 1) not in source
+    assert tr("members.map.attribution") in source
+    public = county_map(summary, geojson, tr, min_group=MIN_GROUP, waves=["T0"], members=15)
+    rule = tr("members.map.rule", members=members_text(tr, MIN_GROUP))
+    assert rule in public.layout.title.subtitle.text.replace("<br>", " ")
+
+
+def test_a_hidden_dma_band_bar_says_so_in_its_place():
+    tr = Translator("ro")
+    distribution = dma_band_distribution(cohort(), by="size_class")
+    shown = suppress_small_groups(distribution, "members", MIN_GROUP, ["in_band", "share"])
+    fig = dma_band_chart(shown, tr, members=15, by="size_class", min_group=MIN_GROUP)
+    micro = f"T0 · {tr('members.size_classes.micro')}"  # 3 micro members
+    assert micro in list(fig.data[0].x)
+    assert all(t.y[list(t.x).index(micro)] is None for t in fig.data)
+    assert [a.x for a in fig.layout.annotations if a.text == "< 5 membri – ascuns"] == [micro]

@@ -63,8 +63,10 @@ def test_headers_english_names_and_romanian_aliases() -> None:
     assert ro[:10] == [HUB_COLUMNS[c] for c in ASSESSMENT_COLUMNS[:10]]
     assert ro[:3] == ["cod_membru", "denumire", "etapa"]
     assert ro[9] == "tip_organizatie"
-    # DMA and DII columns keep their names
-    assert ro[10:] == [c for c in ASSESSMENT_COLUMNS[10:] if c not in PSO_DIMENSIONS]
+    # DMA and DII columns: their Romanian alias where one is defined, else their name.
+    assert ro[10:] == [
+        HUB_COLUMNS.get(c) or c for c in ASSESSMENT_COLUMNS[10:] if c not in PSO_DIMENSIONS
+    ]
 
 
 def test_csv_is_utf8_with_bom_comma_and_point_in_english() -> None:
@@ -118,3 +120,19 @@ def test_unknown_language_is_refused() -> None:
         template_csv("de")
     with pytest.raises(ValueError, match="language"):
         template_xlsx("fr")
+
+
+# Issue 13: the Romanian template showed English codes (dma_strategy, dii_ai…) as headers. The
+# Romanian aliases live in domain/survey_schema.HUB_COLUMNS (the readers accept them too); the
+# template takes them from there. Strict: once they are added, this passes and the mark goes.
+@pytest.mark.xfail(
+    strict=True, reason="needs the DMA/DII Romanian aliases in survey_schema.HUB_COLUMNS"
+)
+def test_the_romanian_template_has_romanian_dma_and_dii_headers() -> None:
+    from dih_dash.domain.survey_schema import DMA_COLUMNS
+
+    headers = template_headers("ro")
+    english = {*DMA_COLUMNS, *DII_ITEMS}
+    assert not english & set(headers), sorted(english & set(headers))
+    for name in (*DMA_COLUMNS, *DII_ITEMS):
+        assert HUB_COLUMNS.get(name) in headers

@@ -1,0 +1,84 @@
+"""The member pages' downloads in the reader's words: translated headers and dimension
+names, whole years, and each row's own source (the hub's survey for the members' rows,
+Eurostat for Romania's and the EU's), never a code such as `median_change`.
+
+Pure functions: the page passes what it shows (already through the disclosure rule's
+`groups`) and a `Translator`; `to_csv_bytes` / `to_xlsx_bytes` then write the result.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dih_dash.domain.geo import geo_name
+from dih_dash.domain.provenance import source_name
+from dih_dash.domain.scoring import DII_BANDS
+from dih_dash.i18n import Translator
+
+
+def progress_table(summary: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """`progress_summary` (as the audience may see it: the public's has no mean) as a
+    reader sees it: one row per dimension named in the page's language, every column
+    under a translated header."""
+    out = summary.drop(columns=["suppressed"], errors="ignore").copy()
+    out["dimension"] = [tr(f"members.dimensions.{d}") for d in out["dimension"]]
+    return out.rename(columns=lambda c: tr(f"member_pages.progress.columns.{c}"))
+
+
+def members_vs_national_table(
+    shares: pd.DataFrame, national: pd.DataFrame, tr: Translator
+) -> pd.DataFrame:
+    """The members' shares per round and size group (the table the page shows, with the
+    hub's survey as their source) and, below, Romania's and the EU's SMEs (Eurostat's
+    figure, year as a whole number, its flag and source) under one translated header.
+
+    `shares` is `dii_share_by_wave` through the rule (no `suppressed` column needed);
+    `national` the tidy rows with `geo`, `period`, `value`, `flag`, `source`."""
+    heading = "member_pages.headline.columns"
+    members = shares.drop(columns=["suppressed"], errors="ignore").copy()
+    members["size_group"] = [tr(f"members.size_groups.{g}") for g in members["size_group"]]
+    members["source"] = tr("members.source.hub_survey")
+    rows = pd.DataFrame(
+        {
+            "size_group": tr("sizes.10-249"),
+            "geo": [geo_name(g, tr.lang) for g in national["geo"]],
+            # Whole years: beside the members' rows (which have none) pandas made them floats.
+            "period": pd.array([int(p) for p in national["period"]], dtype="Int64"),
+            "share": national["value"].astype(float).to_numpy(),
+            "flag": national["flag"].fillna("").astype(str).to_numpy(),
+            "source": [source_name(tr, str(s)) for s in national["source"]],
+        }
+    )
+    table = pd.concat([members, rows], ignore_index=True)
+    table["period"] = table["period"].astype("Int64")
+    return table.rename(columns=lambda c: tr(f"{heading}.{c}"))
+
+
+# The domain's DII band names → Eurostat's band codes, which name the bands in the locales.
+_DII_BAND_CODES = dict(zip(DII_BANDS, ("vlo", "lo", "hi", "vhi"), strict=True))
+
+
+def dii_bands_table(bands: pd.DataFrame, national: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """The members per DII band, round and size group (`dii_bands_by_wave` through the
+    rule), then Romania's and the EU's SMEs per band (Eurostat `dii3_*`), under translated
+    headers, bands named as on the chart, years whole and each row's source."""
+    heading = "member_pages.headline.columns"
+    members = bands.drop(columns=["suppressed"], errors="ignore").copy()
+    members["size_group"] = [tr(f"members.size_groups.{g}") for g in members["size_group"]]
+    members["band"] = [tr(f"dii_bands.{_DII_BAND_CODES[str(b)]}") for b in members["band"]]
+    members["source"] = tr("members.source.hub_survey")
+    codes = national["indicator"].astype(str).str.split("_").str[1]
+    rows = pd.DataFrame(
+        {
+            "size_group": tr("sizes.10-249"),
+            "geo": [geo_name(g, tr.lang) for g in national["geo"]],
+            "period": pd.array([int(p) for p in national["period"]], dtype="Int64"),
+            "band": [tr(f"dii_bands.{c}") for c in codes],
+            "share": national["value"].astype(float).to_numpy(),
+            "flag": national["flag"].fillna("").astype(str).to_numpy(),
+            "source": [source_name(tr, str(s)) for s in national["source"]],
+        }
+    )
+    table = pd.concat([members, rows], ignore_index=True)
+    table["period"] = table["period"].astype("Int64")
+    return table.rename(columns=lambda c: tr(f"{heading}.{c}"))

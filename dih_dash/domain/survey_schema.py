@@ -20,6 +20,33 @@ HUB_COLUMNS: dict[str, str | None] = {
     "employees": "nr_angajati",
     "county": "judet",
     "org_type": "tip_organizatie",
+    # The scores and DII items, for the Romanian template's header row (ASCII, as the
+    # other aliases: spreadsheets and Forms exports mangle diacritics in headers).
+    "dma_strategy": "dma_strategie",
+    "dma_readiness": "dma_pregatire",
+    "dma_human": "dma_factor_uman",
+    "dma_data": "dma_date",
+    "dma_automation": "dma_automatizare",
+    "dma_green": "dma_verde",
+    "dma_overall": "dma_general",
+    "dii_internet_staff": "dii_internet_angajati",
+    "dii_fast_broadband": "dii_internet_rapid",
+    "dii_ai": "dii_ia",
+    "dii_cloud": "dii_servicii_cloud",
+    "dii_cloud_advanced": "dii_cloud_avansat",
+    "dii_erp": "dii_software_erp",
+    "dii_crm": "dii_software_crm",
+    "dii_social_media": "dii_retele_sociale",
+    "dii_social_media_2plus": "dii_retele_sociale_2plus",
+    "dii_data_analytics": "dii_analiza_datelor",
+    "dii_ecommerce_1pct": "dii_comert_electronic_1pct",
+    "dii_web_sales_b2c": "dii_vanzari_web_b2c",
+    "pso_strategy": "pso_strategie",
+    "pso_readiness": "pso_pregatire",
+    "pso_human": "pso_factor_uman",
+    "pso_data": "pso_date",
+    "pso_interop": "pso_interoperabilitate",
+    "pso_green": "pso_verde",
 }
 REQUIRED_HUB_COLUMNS = ("member_id", "company_name", "wave")
 

@@ -90,9 +90,9 @@ def test_csv_is_utf8_with_bom_semicolon_and_decimal_comma_in_romanian() -> None:
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     assert len(rows) == 3 and all(len(r) == len(template_headers("ro")) for r in rows)
     first = dict(zip(rows[0], rows[1], strict=True))
-    assert first["dma_strategy"] == "42,5" and first["dma_overall"] == "38,5"
+    assert first["dma_strategie"] == "42,5" and first["dma_general"] == "38,5"
     assert first["data_evaluarii"] == "14.03.2025"
-    assert (first["clasa_marime"], first["judet"], first["dii_ai"]) == ("mică", "Cluj", "nu")
+    assert (first["clasa_marime"], first["judet"], first["dii_ia"]) == ("mică", "Cluj", "nu")
     assert first["tip_organizatie"] == "imm"
     assert not set("şţŞŢ") & set(text)
 
@@ -106,7 +106,8 @@ def test_xlsx_has_typed_cells_and_a_notes_sheet(lang: str) -> None:
     assert [c.value for c in sheet[1]] == template_headers(lang)
     assert sheet.max_row == 3
     row = {h: c for h, c in zip(template_headers(lang), sheet[2], strict=True)}
-    assert row["dma_strategy"].value == 42.5 and row["dma_strategy"].data_type == "n"
+    strategy = "dma_strategie" if lang == "ro" else "dma_strategy"
+    assert row[strategy].value == 42.5 and row[strategy].data_type == "n"
     date_header = "data_evaluarii" if lang == "ro" else "assessed_on"
     assert row[date_header].value.date() == dt.date(2025, 3, 14)
     assert sheet.freeze_panes == "A2"
@@ -124,10 +125,7 @@ def test_unknown_language_is_refused() -> None:
 
 # Issue 13: the Romanian template showed English codes (dma_strategy, dii_ai…) as headers. The
 # Romanian aliases live in domain/survey_schema.HUB_COLUMNS (the readers accept them too); the
-# template takes them from there. Strict: once they are added, this passes and the mark goes.
-@pytest.mark.xfail(
-    strict=True, reason="needs the DMA/DII Romanian aliases in survey_schema.HUB_COLUMNS"
-)
+# template takes them from there.
 def test_the_romanian_template_has_romanian_dma_and_dii_headers() -> None:
     from dih_dash.domain.survey_schema import DMA_COLUMNS
 

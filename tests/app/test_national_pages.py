@@ -194,6 +194,10 @@ def test_data_sources_lists_every_dataset(open_page):
     datasets = at.dataframe[0].value
     assert len(datasets) == 4
     assert set(datasets["Copy in use"]) == {"bundled snapshot"}
+    # Headers short enough for their column (issue 13: "Descărcat / co…" was cut off).
+    for lang in ("en", "ro"):
+        headers = open_page("data_sources", lang).dataframe[0].value.columns
+        assert max(len(c) for c in headers) <= 20, list(headers)
     assert "CC BY 4.0" in texts(at) and "EuroGeographics" in texts(at)
     # Refreshing rewrites what everyone sees: hub staff only.
     assert not [b for b in at.button if b.key == "refresh_button"]

@@ -19,7 +19,6 @@ import streamlit as st
 
 from app_pages.kit import access, context, data, widgets
 from dih_dash.charts.services import kpi_chart, services_chart, services_source, value_label
-from dih_dash.domain.cohort import displayed_cohort
 from dih_dash.domain.disclosure import suppress_complement
 from dih_dash.domain.services_summary import (
     DIMENSIONS,
@@ -38,6 +37,7 @@ admin = access.is_admin()
 rule = access.disclosure_rule()
 
 st.title(tr("hub_services.title"))
+access.staff_view_banner()
 st.caption(tr("hub_services.intro"))
 
 services = data.services()
@@ -46,7 +46,7 @@ key = (config.database_url, version)
 assessments = data.analysis(
     "hub_services.assessments",
     key,
-    lambda: displayed_cohort(data.store().load_assessments(include_demo=True)),
+    lambda: data.shown_assessments(*key),
 )
 demo = bool(services["is_demo"].any()) or (
     services.empty and not assessments.empty and bool(assessments["is_demo"].any())

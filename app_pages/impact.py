@@ -9,11 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.kit import context, data, widgets
+from app_pages.kit import access, context, data, widgets
 from app_pages.kit.access import disclosure_rule, is_admin
 from dih_dash.charts.impact import category_label, impact_chart, instrument_label
 from dih_dash.charts.members import members_text, survey_extras
-from dih_dash.domain.cohort import assessment_years, displayed_cohort, sorted_waves
+from dih_dash.domain.cohort import assessment_years, sorted_waves
 from dih_dash.domain.disclosure import DisclosureRule
 from dih_dash.domain.impact import (
     DEFAULT_SEED,
@@ -36,14 +36,15 @@ config = context.settings()
 rule = disclosure_rule()
 
 st.title(tr("impact.title"))
+access.staff_view_banner()
 st.caption(tr("impact.intro"))
 
 store_key = (config.database_url, data.members_version())
 
 
 def _cohort() -> pd.DataFrame:
-    # The real assessments once there are any, else the demo cohort, as on every page.
-    return displayed_cohort(data.store().load_assessments(include_demo=True))[COLUMNS]
+    # Real or demo, decided once for the whole store, as on every page (domain.demo_rule).
+    return data.shown_assessments(*store_key)[COLUMNS]
 
 
 cohort = data.analysis("impact_cohort", store_key, _cohort)

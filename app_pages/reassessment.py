@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.kit import access, context, data, widgets
-from dih_dash.domain.cohort import displayed_cohort
 from dih_dash.domain.reassessment import STATUSES, reassessment_schedule, status_counts
 from dih_dash.domain.services_schema import CATEGORIES
 from dih_dash.exports.member_report import category_key
@@ -31,9 +30,9 @@ today = dt.date.today()
 
 
 def schedule_now() -> pd.DataFrame:
-    # The real members once there are any, else the demo cohort, as on every page; the
-    # staff see every kind, so the store's rows, not the SME-only scored cohort.
-    assessments = displayed_cohort(data.store().load_assessments(include_demo=True))
+    # Real or demo decided for the whole store, as on every page; the staff see every
+    # kind, so the store's rows, not the SME-only scored cohort.
+    assessments = data.shown_assessments(config.database_url, data.members_version())
     return reassessment_schedule(assessments, data.services(), months, today)
 
 

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.kit import access, context, data, widgets
-from dih_dash.domain.cohort import displayed_cohort
 from dih_dash.domain.customer_links import link_candidates, member_kinds
 from dih_dash.store.services_store import link_customer, service_links_frame
 from dih_dash.text_safety import markdown_text
@@ -34,12 +33,12 @@ unlinked = data.unlinked()
 if unlinked.empty:
     st.success(tr("staff_pages.links.none"), icon=":material/link:")
 else:
-    # The real members once there are any, as on every page: a real customer is never
+    # Real members only (member_kinds leaves demo rows out): a real customer is never
     # linked to a fictional demo company.
     members = data.analysis(
         "link_members",
         (context.settings().database_url, data.members_version()),
-        lambda: member_kinds(displayed_cohort(store.load_assessments(include_demo=True))),
+        lambda: member_kinds(store.load_assessments(include_demo=False)),
     )
     st.subheader(tr("staff_pages.links.unlinked_heading", count=len(unlinked)))
     for customer in unlinked.itertuples(index=False):

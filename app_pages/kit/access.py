@@ -74,3 +74,10 @@ def disclosure_rule() -> DisclosureRule:
     """What the person looking may see of the members (domain.disclosure): the public rule
     with the configured minimum group, or the admin rule for a signed-in admin."""
     return DisclosureRule.for_audience(settings().min_group_size, admin=is_admin())
+
+
+def staff_view_banner(key: str = "member_pages.staff_view_groups") -> None:
+    """Signed in, a page shows what the public does not (small groups, names): said on
+    screen, so a rehearsal signed in is not projected to a room by mistake."""
+    if is_admin():
+        st.warning(translator()(key), icon=":material/visibility:")

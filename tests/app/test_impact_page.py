@@ -207,3 +207,17 @@ def test_the_chooser_says_fewer_than_the_minimum_to_the_public(
     (chooser,) = staff.radio
     exact = "10 members assessed" if lang == "en" else "10 membri evaluați"
     assert exact in chooser.options[1]
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_staff_are_told_they_see_what_the_public_does_not(open_page, lang):
+    """Signed in, the impact and services pages say so (issue 13: a rehearsal signed in
+    must not be projected by mistake); the public sees no such banner."""
+    from dih_dash.i18n import Translator
+
+    banner = Translator(lang)("member_pages.staff_view_groups")
+    for page in ("impact", "hub_services"):
+        staff = open_page(page, lang, admin=True)
+        assert banner in [w.value for w in staff.warning], page
+        public = open_page(page, lang)
+        assert banner not in [w.value for w in public.warning], page

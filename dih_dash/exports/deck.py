@@ -33,6 +33,7 @@ from dih_dash.charts.theme import (
     TARGET,
     reference_line,
     styled,
+    wrap,
     wrap_label,
 )
 from dih_dash.domain.catalogue import Catalogue
@@ -308,7 +309,8 @@ def _national_kpis(
         if c.period is None:
             continue
         rows.append((entry, c))
-    categories = tuple(entry.label(tr.lang) for entry, _ in rows)
+    # The axis names (the SME KPI's full label runs to three lines, cut off on the slide).
+    categories = tuple(entry.short_label(tr.lang) for entry, _ in rows)
     chart = SlideChart(
         categories=categories,
         series=(
@@ -324,7 +326,7 @@ def _national_kpis(
     bullets = tuple(
         tr(
             "deck.kpi_bullet",
-            indicator=entry.label(tr.lang),
+            indicator=entry.short_label(tr.lang),
             home=format_value(tr, c.home_value, "percent" if entry.is_percentage else "score"),
             eu=format_value(tr, c.eu_value, "percent" if entry.is_percentage else "score"),
             rank=c.rank or "–",
@@ -765,7 +767,12 @@ def _next_steps(inputs: DeckInputs, spec: SlideSpec, tr: Translator, rule: Discl
 
 
 def slide_figure(
-    slide: Slide, tr: Translator, *, height: int = 560, headed: bool = True
+    slide: Slide,
+    tr: Translator,
+    *,
+    height: int | None = 560,
+    headed: bool = True,
+    font: int = 16,
 ) -> go.Figure | None:
     """The slide's chart as a Plotly figure; None for text slides.
 
@@ -775,20 +782,23 @@ def slide_figure(
     hovertemplate, where `%{…}` would be read as a placeholder.
 
     `headed`: the slide's title and its source line inside the figure (PNG, HTML report).
-    Without, for the presentation page, which shows both as text around the chart: the
-    figure is then exactly `height` pixels tall with its legend at the top, so a projector
-    at 1280×720 shows title, chart and source together. Type is 16 px throughout, the
-    source line of a headed figure 14 px. A headed figure's source line also says which
-    groups were hidden (too few members).
+    Without, for the presentation page, which shows both and the legend (`slide_legend`)
+    as text around the chart: with `height=None` the figure takes the height of the box
+    the page gives it (sized from the screen), so a projector at 1280×720 shows title,
+    chart, source and controls together. Type is `font` px throughout (the page asks for
+    20 px and more, read from the back of a room), the source line of a headed figure
+    14 px. A headed figure's source line also says which groups were hidden (too few
+    members).
     """
     chart = slide.chart
     if chart is None:
         return None
     horizontal = chart.orientation == "bar"
-    font = 16
     # Two lines per category at most: a third ran into the neighbouring category once
-    # the bars were as thin as a slide needs; the hover has the whole name.
-    categories = [plotly_laid_out(c, lambda t: wrap_label(t, 30)) for c in chart.categories]
+    # the bars were as thin as a slide needs; the lines are as long as the longest name
+    # needs (up to LABEL_CHARS_MOST), so no name is cut; the hover has the whole name.
+    width = label_width(chart.categories)
+    categories = [plotly_laid_out(c, lambda t: wrap_label(t, width)) for c in chart.categories]
     targets = [s for s in chart.series if s.role == "target"]
     bars = [s for s in chart.series if s.role != "target"]
     fig = go.Figure()
@@ -817,14 +827,20 @@ def slide_figure(
                 cliponaxis=False,
                 customdata=_hover_data(chart.categories, series.name),
                 hovertemplate=HOVER,
-                showlegend=len(bars) > 1 or bool(targets),
+                showlegend=headed and (len(bars) > 1 or bool(targets)),
             )
         )
     for series in targets:
         # A target per category (slide 1): a thick mark across that category's bars with
         # its value beside it, rather than a third bar per category.
         values = list(series.values)
-        text = [format_value(tr, v, chart.unit) for v in values]
+        # A target is a round number: "80", not "80,0".
+        text = [
+            tr.num(v, 0)
+            if v is not None and float(v).is_integer()
+            else format_value(tr, v, chart.unit)
+            for v in values
+        ]
         fig.add_trace(
             go.Scatter(
                 x=values if horizontal else categories,
@@ -833,7 +849,7 @@ def slide_figure(
                 name=plotly_text(series.name),
                 marker={
                     "symbol": "line-ns" if horizontal else "line-ew",
-                    "size": 34,
+                    "size": 2 * font + 2,
                     "line": {"color": ROLE_COLOURS["target"], "width": 4},
                 },
                 text=text,
@@ -842,14 +858,16 @@ def slide_figure(
                 cliponaxis=False,
                 customdata=_hover_data(chart.categories, series.name),
                 hovertemplate=HOVER,
+                showlegend=headed,
             )
         )
     if chart.target is not None:
         reference_line(
             fig,
             chart.target,
-            f"{tr('charts.target_2030')}: {format_value(tr, chart.target)}",
+            target_label(tr, chart.target),
             vertical=horizontal,
+            legend=headed,
         )
     value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
     category_axis = fig.update_yaxes if horizontal else fig.update_xaxes
@@ -884,30 +902,64 @@ def slide_figure(
         note = next((b for b in slide.bullets if hidden.fullmatch(b)), None)
         source = f"{slide.source} · {note}" if note else slide.source
         fig = styled(
-            fig, tr.lang, plotly_text(slide.title), plotly_text(source), height=height,
+            fig, tr.lang, plotly_text(slide.title), plotly_text(source), height=height or 560,
             width_chars=70,
         )  # fmt: skip
         fig.update_layout(title_subtitle_font_size=14)
         return fig
-    # The page shows title, bullets (the hidden-groups note among them) and source as text.
-    # The legend sits above the plot, not below it where a 720 px screen cut it off.
-    legend_rows = 1 if len(fig.data) > 1 or chart.target is not None else 0
+    # The page shows title, bullets (the hidden-groups note among them), source and the
+    # legend (`slide_legend`) as text: a legend of Plotly's wraps to the plot's width, one
+    # entry a row beside long category names, and took the bars' height.
     fig.update_layout(
         template="dih",
         separators=plotly_separators(tr.lang),
         height=height,
+        autosize=height is None,
         title={"text": ""},
-        legend={
-            "orientation": "h",
-            "yref": "paper",
-            "y": 1.0,
-            "yanchor": "bottom",
-            "x": 0,
-            "xanchor": "left",
-        },
-        margin={"t": 12 + 34 * legend_rows, "b": 10, "l": 10, "r": 20},
+        showlegend=False,
+        # On the right, room for the targets' values written beside their marks.
+        margin={"t": 12, "b": 10, "l": 10, "r": round(font * 3) if targets else 20},
     )
     return fig
+
+
+def target_label(tr: Translator, target: float) -> str:
+    """`2030 target: 90%`, the name of a chart's target line."""
+    return f"{tr('charts.target_2030')}: {format_value(tr, target)}"
+
+
+LegendKind = Literal["bar", "mark", "line"]
+
+
+def slide_legend(slide: Slide, tr: Translator) -> list[tuple[str, str, LegendKind]]:
+    """What the slide's figure would list in its legend, as (name, colour, kind): the bar
+    series (when there are several or a target beside them), the per-category target
+    marks and the target line; for the presentation page, which writes it as text."""
+    chart = slide.chart
+    if chart is None:
+        return []
+    targets = [s for s in chart.series if s.role == "target"]
+    bars = [s for s in chart.series if s.role != "target"]
+    entries: list[tuple[str, str, LegendKind]] = []
+    if len(bars) > 1 or targets:
+        entries += [(s.name, ROLE_COLOURS[s.role], "bar") for s in bars]
+    entries += [(s.name, ROLE_COLOURS["target"], "mark") for s in targets]
+    if chart.target is not None:
+        entries.append((target_label(tr, chart.target), ROLE_COLOURS["target"], "line"))
+    return entries
+
+
+LABEL_CHARS = 30
+LABEL_CHARS_MOST = 40
+
+
+def label_width(categories: Sequence[str]) -> int:
+    """Characters per line of the category labels: 30, or more (up to 40) when a longer
+    name would otherwise need a third line, which `wrap_label` cuts with "…"."""
+    for width in range(LABEL_CHARS, LABEL_CHARS_MOST + 1):
+        if all(wrap(str(c), width).count("<br>") < 2 for c in categories):
+            return width
+    return LABEL_CHARS_MOST
 
 
 # A bar's or mark's hover: its whole category name (the axis may cut it) and series name.

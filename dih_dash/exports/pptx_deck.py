@@ -31,22 +31,20 @@ from pptx.chart.data import CategoryChartData
 from pptx.chart.plot import BarPlot
 from pptx.dml.chtfmt import ChartFormat
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.lang import MSO_LANGUAGE_ID
-from pptx.enum.shapes import MSO_CONNECTOR
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import BaseOxmlElement, OxmlElement
 from pptx.shapes.autoshape import Shape
 from pptx.shapes.graphfrm import GraphicFrame
-from pptx.shapes.shapetree import GroupShapes
 from pptx.slide import Slide as PptxSlide
 from pptx.text.text import TextFrame, _Paragraph
 from pptx.util import Emu, Inches, Length, Pt
 
 from dih_dash.charts.theme import TARGET
-from dih_dash.exports.deck import ROLE_COLOURS, Slide, SlideChart, format_value
+from dih_dash.exports.deck import ROLE_COLOURS, Slide, SlideChart, SlideSeries, format_value
 from dih_dash.i18n import Translator
 
 Progress = Callable[[int, int, Slide], None]
@@ -55,11 +53,17 @@ SLIDE_WIDTH = Inches(13.333)
 SLIDE_HEIGHT = Inches(7.5)
 MARGIN = Inches(0.5)
 CONTENT_TOP = Inches(1.85)
-FOOTER_TOP = Inches(6.9)
+FOOTER_TOP = Inches(6.8)
 CONTENT_HEIGHT = FOOTER_TOP - CONTENT_TOP - Inches(0.1)
 CHART_WIDTH_WITH_BULLETS = Inches(8.1)
 GUTTER = Inches(0.3)
 LONG_BULLETS = 500  # characters of bullet text beside a chart that call for a wider box
+# Type a room reads on a projected 13.3 in slide: axis ticks and the legend 16 pt, the
+# numbers on the bars 16 pt (14 pt when there are many bars), the footer 14 pt.
+TICK_PT = 16
+LABEL_PT = 16
+SMALL_LABEL_PT = 14
+FOOTER_PT = 14
 
 TEXT = RGBColor.from_string("222222")
 MUTED = RGBColor.from_string("555555")
@@ -173,16 +177,16 @@ def _chart_slide(page: PptxSlide, tr: Translator, slide: Slide, chart: SlideChar
 
 def _footer(page: PptxSlide, tr: Translator, source: str, counter: str, day: dt.date) -> None:
     right_width = Inches(2.9)
-    box = _textbox(page, MARGIN, FOOTER_TOP, SLIDE_WIDTH - 2 * MARGIN - right_width, Inches(0.5))
+    box = _textbox(page, MARGIN, FOOTER_TOP, SLIDE_WIDTH - 2 * MARGIN - right_width, Inches(0.65))
     box.name = "Source"
-    _set_text(box.text_frame, tr, source, size=11, colour=MUTED)
+    _set_text(box.text_frame, tr, source, size=FOOTER_PT, colour=MUTED)
     counter_box = _textbox(
-        page, SLIDE_WIDTH - MARGIN - right_width, FOOTER_TOP, right_width, Inches(0.5)
+        page, SLIDE_WIDTH - MARGIN - right_width, FOOTER_TOP, right_width, Inches(0.65)
     )
     counter_box.name = "Slide number"
     # The date beside the number dates the survey slides too, whose source names rounds.
     text = f"{counter} · {tr.date(day)}"
-    _set_text(counter_box.text_frame, tr, text, size=11, colour=MUTED, align=PP_ALIGN.RIGHT)
+    _set_text(counter_box.text_frame, tr, text, size=FOOTER_PT, colour=MUTED, align=PP_ALIGN.RIGHT)
 
 
 def _notes(page: PptxSlide, slide: Slide) -> None:
@@ -210,65 +214,71 @@ def add_native_chart(
 ) -> GraphicFrame:
     """Draw `chart` as a clustered column/bar chart; returns the chart's graphic frame.
 
-    The target (`chart.target`) is drawn as a dashed line labelled with its value: over a
-    column chart as a line series sharing the axes (it stays in the chart's data sheet);
-    over a bar chart, where PowerPoint cannot overlay a line series, as a line shape on a
-    fixed plot area, grouped with the chart so the two move together.
+    Targets are series of the chart itself, in its data sheet, so they move, resize and
+    rescale with it when a facilitator edits it: a target per category (slide 1) as a mark
+    on each category (a line series drawn as markers only), one target for the whole chart
+    (`chart.target`) as a dashed line across it, labelled with its value. PowerPoint cannot
+    draw a line series over horizontal bars, so a chart with a target is drawn in columns.
     """
-    horizontal = chart.orientation == "bar"
-    rule = horizontal and chart.target is not None
-    line_series = not horizontal and chart.target is not None
+    marks = [s for s in chart.series if s.role == "target"]
+    bars_series = [s for s in chart.series if s.role != "target"]
+    line_series = chart.target is not None
+    horizontal = chart.orientation == "bar" and not marks and not line_series
     count = len(chart.categories)
     wrap_width = _label_width(horizontal, count, width)
     categories = [_wrap_label(c, wrap_width) for c in chart.categories]
     data = CategoryChartData(number_format=LABEL_FORMATS[chart.unit])
     data.categories = categories
-    for series in chart.series:
+    for series in (*bars_series, *marks):
         data.add_series(series.name, list(series.values))
     if line_series:
         data.add_series(_target_name(tr, chart.target), [chart.target] * count)
     kind = XL_CHART_TYPE.BAR_CLUSTERED if horizontal else XL_CHART_TYPE.COLUMN_CLUSTERED
-    shapes = page.shapes.add_group_shape().shapes if rule else page.shapes
-    frame = shapes.add_chart(kind, left, top, width, height, data)
+    frame = page.shapes.add_chart(kind, left, top, width, height, data)
     frame.name = "Chart"
     native: Chart = frame.chart
-    native.font.size = Pt(14)
+    native.font.size = Pt(TICK_PT)
     native.font.color.rgb = TEXT
     native.has_title = False
 
     bars = native.plots[0]
     bars.gap_width = 60
-    bars.overlap = -10 if len(bars.series) > 1 else 0
+    bars.overlap = -10 if len(bars_series) > 1 else 0
     bars.vary_by_categories = False
-    bar_count = count * len(chart.series)
-    label_size = 16 if bar_count <= 8 else 13 if bar_count <= 16 else 11
-    roles = [s.role for s in chart.series] + (["target"] if line_series else [])
+    bar_count = count * len(bars_series)
+    label_size = LABEL_PT if bar_count <= 8 else SMALL_LABEL_PT
+    roles = [s.role for s in bars_series] + ["target"] * (len(marks) + line_series)
     for plotted, role in zip(bars.series, roles, strict=True):
         _fill(plotted.format, ROLE_COLOURS[role])
         plotted.invert_if_negative = False
-    for plotted, series in zip(bars.series, chart.series, strict=False):
+    for plotted, series in zip(bars.series, bars_series, strict=False):
         if series.point_roles:
             for index, role in enumerate(series.point_roles):
                 _fill(plotted.points[index].format, ROLE_COLOURS[role])
-    _data_labels(tr, bars, chart, label_size)
+    _data_labels(tr, bars, chart, bars_series, label_size)
 
     scale = _value_scale(chart)
     _axes(native, chart, horizontal, scale)
-    if line_series:
-        _target_as_line(native, tr, label_size)
+    moved = len(marks) + line_series
+    if moved:
+        _series_as_lines(native, moved)
+        lines = native.plots[1].series
+        for plotted, series in zip(lines, marks, strict=False):
+            _target_marks(plotted, tr, series.values, chart.unit, label_size)
+        if line_series:
+            _target_line(lines[len(lines) - 1], tr, label_size)
     show_legend = len(chart.series) > 1 or line_series
     native.has_legend = show_legend
     if show_legend:
         native.legend.position = XL_LEGEND_POSITION.BOTTOM
         native.legend.include_in_layout = False
-        native.legend.font.size = Pt(14)
-    if rule:
-        longest = max((len(line) for c in categories for line in c.split("\n")), default=0)
-        _target_as_rule(shapes, native, tr, chart, frame, scale, longest, show_legend)
+        native.legend.font.size = Pt(TICK_PT)
     return frame
 
 
-def _data_labels(tr: Translator, plot: BarPlot, chart: SlideChart, size: int) -> None:
+def _data_labels(
+    tr: Translator, plot: BarPlot, chart: SlideChart, shown: Sequence[SlideSeries], size: int
+) -> None:
     plot.has_data_labels = True
     labels = plot.data_labels
     labels.number_format = LABEL_FORMATS[chart.unit]
@@ -278,8 +288,8 @@ def _data_labels(tr: Translator, plot: BarPlot, chart: SlideChart, size: int) ->
     labels.font.size = Pt(size)
     if tr.lang == "en":
         return
-    values = [list(s.values) for s in chart.series]
-    # Only the data series: the target's line series gets its own single label.
+    values = [list(s.values) for s in shown]
+    # Only the data series: the targets get their own labels.
     for plotted, series_values in zip(plot.series, values, strict=False):
         for index, value in enumerate(series_values):
             if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -293,7 +303,7 @@ def _axes(
     native: Chart, chart: SlideChart, horizontal: bool, scale: tuple[float, float, float]
 ) -> None:
     category_axis = native.category_axis
-    category_axis.tick_labels.font.size = Pt(13 if horizontal else 14)
+    category_axis.tick_labels.font.size = Pt(TICK_PT)
     category_axis.has_major_gridlines = False
     if horizontal:
         # First category on top, as on the page (PowerPoint draws bar charts bottom-up).
@@ -304,7 +314,7 @@ def _axes(
     value_axis = native.value_axis
     value_axis.tick_labels.number_format = AXIS_FORMATS[chart.unit]
     value_axis.tick_labels.number_format_is_linked = False
-    value_axis.tick_labels.font.size = Pt(12)
+    value_axis.tick_labels.font.size = Pt(TICK_PT)
     value_axis.has_major_gridlines = True
     value_axis.major_gridlines.format.line.color.rgb = RGBColor.from_string("E5E5E5")
     low, high, step = scale
@@ -337,96 +347,68 @@ def _nice_step(span: float) -> float:
     return float(10 ** math.ceil(math.log10(span)))
 
 
-def _target_as_line(native: Chart, tr: Translator, label_size: int) -> None:
-    """Move the last bar series (the target) into a line chart on the same axes."""
+def _series_as_lines(native: Chart, count: int) -> None:
+    """Move the last `count` bar series (the targets) into a line chart on the same axes."""
     plot_area = native._chartSpace.chart.plotArea
     bar_chart = plot_area.find(qn("c:barChart"))
-    ser = bar_chart.findall(qn("c:ser"))[-1]
-    bar_chart.remove(ser)
-    for name in ("c:invertIfNegative", "c:dLbls", "c:dPt"):
-        for child in ser.findall(qn(name)):
-            ser.remove(child)
-    # CT_LineSer order: idx, order, tx, spPr, marker, dPt, dLbls, …, cat, val, smooth.
-    marker = OxmlElement("c:marker")
-    _child(marker, "c:symbol", val="none")
-    anchor = ser.find(qn("c:spPr"))
-    (anchor if anchor is not None else ser.find(qn("c:tx"))).addnext(marker)
-    _child(ser, "c:smooth", val="0")
     line_chart = OxmlElement("c:lineChart")
     _child(line_chart, "c:grouping", val="standard")
     _child(line_chart, "c:varyColors", val="0")
-    line_chart.append(ser)
+    for ser in bar_chart.findall(qn("c:ser"))[-count:]:
+        bar_chart.remove(ser)
+        for name in ("c:invertIfNegative", "c:dLbls", "c:dPt"):
+            for child in ser.findall(qn(name)):
+                ser.remove(child)
+        # CT_LineSer order: idx, order, tx, spPr, marker, dPt, dLbls, …, cat, val, smooth.
+        marker = OxmlElement("c:marker")
+        _child(marker, "c:symbol", val="none")
+        anchor = ser.find(qn("c:spPr"))
+        (anchor if anchor is not None else ser.find(qn("c:tx"))).addnext(marker)
+        _child(ser, "c:smooth", val="0")
+        line_chart.append(ser)
     _child(line_chart, "c:marker", val="1")
     for axis_id in bar_chart.findall(qn("c:axId")):
         line_chart.append(copy.deepcopy(axis_id))
     bar_chart.addnext(line_chart)
 
-    line = native.plots[1].series[0]
-    line.format.fill.background()
-    line.format.line.color.rgb = RGBColor.from_string(TARGET.lstrip("#"))
-    line.format.line.width = Pt(3)
-    line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-    # The value written at the right end of the line, so it reads without the legend.
-    last = line.points[len(line.values) - 1].data_label
-    _set_text(last.text_frame, tr, line.name, size=label_size, colour=TEXT)
+
+def _target_line(line: object, tr: Translator, label_size: int) -> None:
+    """One target for the whole chart: a dashed line, its value written at its right end,
+    so it reads without the legend."""
+    line.format.fill.background()  # type: ignore[attr-defined]
+    line.format.line.color.rgb = RGBColor.from_string(TARGET.lstrip("#"))  # type: ignore[attr-defined]
+    line.format.line.width = Pt(3)  # type: ignore[attr-defined]
+    line.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH  # type: ignore[attr-defined]
+    last = line.points[len(line.values) - 1].data_label  # type: ignore[attr-defined]
+    _set_text(last.text_frame, tr, line.name, size=label_size, colour=TEXT)  # type: ignore[attr-defined]
     last.position = XL_LABEL_POSITION.ABOVE
 
 
-def _target_as_rule(
-    shapes: GroupShapes,
-    native: Chart,
+def _target_marks(
+    line: object,
     tr: Translator,
-    chart: SlideChart,
-    frame: GraphicFrame,
-    scale: tuple[float, float, float],
-    longest_label: int,
-    legend: bool,
+    values: Sequence[float | None],
+    unit: str,
+    label_size: int,
 ) -> None:
-    """A dashed vertical line at the target over a bar chart, labelled above the plot.
-
-    The plot area gets a fixed (manual) inner layout, so the line's position on the value
-    axis is known exactly, in PowerPoint and LibreOffice alike.
-    """
-    if chart.target is None:
-        return
-    width_in = Emu(frame.width).inches
-    # Room left of the plot for the category labels (13 pt, about half an em per glyph).
-    x = min(0.45, max(0.15, (longest_label * 13 * 0.55 / 72 + 0.3) / width_in))
-    y, w = 0.09, 0.96 - x
-    h = 1 - y - (0.2 if legend else 0.1)
-    _manual_plot_layout(native, x, y, w, h)
-    low, high, _ = scale
-    at = (chart.target - low) / (high - low)
-    line_x = frame.left + int(frame.width * (x + w * at))
-    line_top = frame.top + int(frame.height * y)
-    line_bottom = frame.top + int(frame.height * (y + h))
-    rule = shapes.add_connector(MSO_CONNECTOR.STRAIGHT, line_x, line_top, line_x, line_bottom)
-    rule.name = "Target 2030"
-    rule.line.color.rgb = RGBColor.from_string(TARGET.lstrip("#"))
-    rule.line.width = Pt(3)
-    rule.line.dash_style = MSO_LINE_DASH_STYLE.DASH
-    label_width = Inches(3.2)
-    label = shapes.add_textbox(
-        line_x - label_width // 2, line_top - Inches(0.42), label_width, Inches(0.4)
-    )
-    label.name = "Target 2030 label"
+    """A target per category: a thick dash on each category, no line between them (the
+    categories are different indicators), its value above it, as the page's marks."""
     colour = RGBColor.from_string(TARGET.lstrip("#"))
-    text = _target_name(tr, chart.target)
-    _set_text(label.text_frame, tr, text, size=14, bold=True, colour=colour, align=PP_ALIGN.CENTER)
-
-
-def _manual_plot_layout(native: Chart, x: float, y: float, w: float, h: float) -> None:
-    plot_area = native._chartSpace.chart.plotArea
-    for old in plot_area.findall(qn("c:layout")):
-        plot_area.remove(old)
-    layout = OxmlElement("c:layout")
-    manual = _child(layout, "c:manualLayout")
-    _child(manual, "c:layoutTarget", val="inner")
-    _child(manual, "c:xMode", val="edge")
-    _child(manual, "c:yMode", val="edge")
-    for name, value in (("c:x", x), ("c:y", y), ("c:w", w), ("c:h", h)):
-        _child(manual, name, val=f"{value:.4f}")
-    plot_area.insert(0, layout)
+    line.format.line.fill.background()  # type: ignore[attr-defined]
+    marker = line.marker  # type: ignore[attr-defined]
+    marker.style = XL_MARKER_STYLE.DASH
+    marker.size = 24
+    marker.format.fill.solid()
+    marker.format.fill.fore_color.rgb = colour
+    marker.format.line.color.rgb = colour
+    for index, value in enumerate(values):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        label = line.points[index].data_label  # type: ignore[attr-defined]
+        _set_text(
+            label.text_frame, tr, format_value(tr, value, unit), size=label_size, colour=colour
+        )
+        label.position = XL_LABEL_POSITION.ABOVE
 
 
 # --- text helpers -----------------------------------------------------------------------------

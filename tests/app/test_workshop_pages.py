@@ -4,6 +4,7 @@ public figures only, and the deck/report downloads."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from pptx import Presentation
@@ -170,3 +171,27 @@ def context_escape(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_slide_charts_have_no_toolbar_and_type_a_room_reads(demo_store, lang):
+    """Issue 13: Tab walked through the chart toolbar; the chart's text was 16 px."""
+    for number in (1, 3, 5):
+        at = open_presentation(lang, slide=str(number))
+        assert not at.exception, [e.message for e in at.exception]
+        (element,) = at.get("plotly_chart")
+        config = json.loads(element.proto.config)
+        assert config["displayModeBar"] is False
+        spec = chart_specs(at)[0]
+        layout = spec["layout"]
+        sizes = [layout["font"]["size"], layout["legend"]["font"]["size"]]
+        for axis in ("xaxis", "yaxis"):
+            sizes.append(layout[axis]["tickfont"]["size"])
+        sizes += [t["textfont"]["size"] for t in spec["data"] if "textfont" in t]
+        assert min(sizes) >= 20, (number, sizes)
+    # Slide 1's legend is text above the chart: Plotly's wrapped to the narrow plot, one
+    # entry a row, and took the bars' height.
+    at = open_presentation(lang, slide="1")
+    assert chart_specs(at)[0]["layout"]["showlegend"] is False
+    target = "Ținta pentru 2030" if lang == "ro" else "2030 target"
+    assert 'class="legend"' in html_text(at) and target in html_text(at)

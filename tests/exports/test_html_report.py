@@ -184,3 +184,14 @@ def test_the_report_draws_its_charts_offline_in_chromium(reports, tmp_path: Path
     assert requests == [path.as_uri()]
     assert errors == []
     assert bars == 6  # Romania and the EU, three survey years each
+
+
+def test_no_chart_label_of_the_report_is_cut_off(reports):
+    """Issue 13: the SME indicator's name ended in "…" on the report's first chart."""
+    for lang, (slides, report) in reports.items():
+        scripts = re.findall(r"Plotly\.newPlot\(.*?</script>", report, re.DOTALL)
+        assert len(scripts) == sum(s.chart is not None for s in slides)
+        for script in scripts:
+            assert "\u2026" not in script and "\\u2026" not in script, lang
+        kpis = next(s for s in slides if s.kind == "national_kpis")
+        assert any("(DII v3)" in c for c in kpis.chart.categories), lang

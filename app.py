@@ -18,6 +18,9 @@ st.set_page_config(
     layout="wide",
 )
 
+# The collapsed menu is only moved off screen: hidden, its links leave the Tab order.
+st.html('<style>[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }</style>')
+
 config = context.settings()
 lang = context.language(config.default_lang)
 tr = context.translator()

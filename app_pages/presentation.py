@@ -100,7 +100,10 @@ if figure is not None:
             height="stretch",
         )  # fmt: skip
     with right:
-        st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>')
+        # The chart's text alternative, off screen: in the bullets' element, so the slide
+        # gains no element (and no gap) for it.
+        text = widgets.chart_text(figure, tr, on_screen=False)
+        st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>{text}')
 else:
     st.html(f'<div class="dih-slide"><ul>{bullets}</ul></div>')
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_pages.kit.context import translator
 from app_pages.kit.data import figure
+from dih_dash.charts.text_alternative import figure_text, table_html
 from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
 from dih_dash.i18n import Translator
@@ -44,12 +45,40 @@ def chart(
     fig = figure((key, tr.lang, note, *state), build_with_note)
     # theme=None: the screen shows the same colours as the exported PNG and deck.
     st.plotly_chart(fig, theme=None, config=CHART_CONFIG, key=key)
+    st.html(chart_text(fig, tr))
     if data is not None:
         with st.popover(tr("common.chart_downloads"), icon=":material/download:"):
             notes = {tr("common.source"): chart_source(fig)}
             downloads(data, f"{key}-{tr.lang}", tr, notes=notes, key=key)
             image_buttons(fig, f"{key}-{tr.lang}", key)
     return fig
+
+
+# Closed by default, so the page looks as before; a native <details> costs the browser far
+# less than an st.expander with an st.table in it, and needs no rerun to open.
+CHART_TEXT_STYLE = """<style>
+.chart-text{font-size:.875rem;margin:0 0 .5rem}
+.chart-text summary{cursor:pointer;width:max-content}
+.chart-text table{border-collapse:collapse;margin:.5rem 0}
+.chart-text th,.chart-text td{border:1px solid rgba(49,51,63,.2);padding:.15rem .5rem;
+  text-align:left}
+.chart-text td.num{text-align:right;font-variant-numeric:tabular-nums}
+.chart-text-offscreen{position:absolute;width:1px;height:1px;overflow:hidden;
+  clip-path:inset(50%);white-space:nowrap;margin:0}
+</style>"""
+
+
+def chart_text(fig: go.Figure, tr: Translator, *, on_screen: bool = True) -> str:
+    """The chart's text alternative under it: its summary sentence and every value, as a
+    table a screen reader can walk (the chart itself is a picture to it). `on_screen=False`
+    (a slide that must fit the projector): read by screen readers, drawn nowhere."""
+    summary, values = figure_text(fig, tr)
+    heading = html.escape(tr("a11y.chart_data"))
+    hidden = "" if on_screen else " chart-text-offscreen"
+    return (
+        f'{CHART_TEXT_STYLE}<details class="chart-text{hidden}"><summary>{heading}</summary>'
+        f"<p>{html.escape(summary)}</p>{table_html(values, tr)}</details>"
+    )
 
 
 def chart_source(fig: go.Figure) -> str:

@@ -4,7 +4,7 @@
     dih-dash member-report --all --format pdf --out rapoarte/
 
 With --all, one file per member goes into the folder (`member-report-<id>-<lang>.<fmt>`),
-with progress on stderr; the real members only, or the demo cohort while there are none,
+with progress on stderr; the real members only, or the demo cohort while nothing real is stored,
 as on the pages. Each file is written whole or not at all (`write_atomic`).
 
 Exit status: 0 written; 1 a file could not be written; 2 a usage error or an unknown
@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dih_dash.cli.common import EXIT_STORE, STORE_ERRORS, fail
 from dih_dash.cli.errors import one_line
-from dih_dash.domain.cohort import displayed_cohort
+from dih_dash.domain.demo_rule import displayed, shows_real
 from dih_dash.domain.scoring import score_assessments
 from dih_dash.exports.member_report import (
     NationalDii,
@@ -111,10 +111,9 @@ def run_member_report(args: argparse.Namespace) -> int:
         return _fail(f"the store failed: {one_line(exc)}", EXIT_STORE)
     finally:
         store.close()
-    # As on the pages: the real services once there are any, else the demo ones.
-    demo = delivered["is_demo"].astype(bool)
-    if (~demo).any():
-        delivered = delivered[~demo]
+    # As on the pages: real or demo, decided once for the whole store (domain.demo_rule).
+    real = shows_real(frame, delivered)
+    delivered = displayed(delivered, real)
     # Split once by member, not searched again for each of --all's members.
     linked = delivered[delivered["member_id"].notna()]
     delivered_to = {
@@ -125,7 +124,7 @@ def run_member_report(args: argparse.Namespace) -> int:
     if args.all:
         if out.exists() and not out.is_dir():
             return _fail(f"--out {out}: not a folder (--all writes one file each)", EXIT_USAGE)
-        chosen = member_ids(displayed_cohort(frame))
+        chosen = member_ids(displayed(frame, real))
     else:
         if out.is_dir():
             return _fail(f"--out {out}: is a folder; give a file name", EXIT_USAGE)

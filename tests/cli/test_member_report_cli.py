@@ -205,20 +205,27 @@ def test_the_report_lists_the_services_the_member_received(env, demo_db, capsys)
 
 
 def test_real_services_replace_the_demo_ones(env, demo_db, capsys):
-    """As on the pages: once a real service is stored, the demo services are not shown."""
+    """As on the pages: once something real is stored, the demo data are not shown. A real
+    member's report lists its real service; a demo member's lists none of the demo ones."""
+    from support.store_data import hub_csv, row
+
+    from dih_dash.services import import_file
     from dih_dash.services.services_import import import_services_file
     from dih_dash.settings import load_settings
     from dih_dash.store import Actor, open_store
 
     settings = load_settings(env={"DIH_DASH_DATA_DIR": str(env / "data")}, secrets={})
+    admin = Actor("test", is_admin=True)
     store = open_store(settings, demo_db)
     try:
+        member = hub_csv([row("RO19", company_name="Atelier Real SRL")])
+        assert import_file(store, member, "m.csv", actor=admin, settings=settings).stored
         report = import_services_file(
             store,
             b"member_id,service_category,start_date,end_date,description,price_eur,status\r\n"
-            b"DEMO-019,Test before invest,2026-01-05,2026-01-20,Real pilot run,100,Completed\r\n",
+            b"RO19,Test before invest,2026-01-05,2026-01-20,Real pilot run,100,Completed\r\n",
             "real.csv",
-            actor=Actor("test", is_admin=True),
+            actor=admin,
             settings=settings,
         )
         assert report.stored and report.inserted == 1
@@ -226,10 +233,17 @@ def test_real_services_replace_the_demo_ones(env, demo_db, capsys):
         store.close()
     out = env / "report.html"
     code = main(
-        ["member-report", "--member", "DEMO-019", "--format", "html", "--lang", "ro",
+        ["member-report", "--member", "RO19", "--format", "html", "--lang", "ro",
          "--out", str(out), "--db", demo_db]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
     page = out.read_text(encoding="utf-8")
     assert "Real pilot run" in page and "05.01.2026, Testare înainte de investiție" in page
-    assert not [d for d in set(demo_services(env, "DEMO-019")) if html.escape(d) in page]
+    demo = env / "demo.html"
+    code = main(
+        ["member-report", "--member", "DEMO-019", "--format", "html", "--lang", "ro",
+         "--out", str(demo), "--db", demo_db]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    shown = demo.read_text(encoding="utf-8")
+    assert not [d for d in set(demo_services(env, "DEMO-019")) if html.escape(d) in shown]

@@ -256,7 +256,7 @@ def test_an_upload_through_one_replica_is_seen_through_the_other(topology, chrom
     _choose(page, "Layout", "Other export, through a column mapping")
     _choose(page, "Column mapping", "Google Form - DMA results (US locale)")
     page.get_by_role("button", name="Import", exact=True).click()  # type: ignore[attr-defined]
-    page.get_by_text("Stored: 2 new").wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    page.get_by_text("Stored: 2 new").first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
     page.context.close()  # type: ignore[attr-defined]
 
     shown = _wait_for_text(viewer, cohort_b, "2 members in the selection", "Cohort overview")

@@ -394,25 +394,10 @@ def test_the_public_impact_source_says_fewer_than_the_minimum_not_the_count(inpu
     assert "fewer than" not in sme and re.search(r"\d+ members", sme)
 
 
-ENDED_KPIS = """
-[programme]
-start = 2000-01-01
-end = 2026-06-30
-
-[[target]]
-id = "all_services"
-metric = "services"
-target = 900
-label_en = "Every service"
-label_ro = "Toate serviciile"
-
-[[target]]
-id = "customers"
-metric = "customers_served"
-target = 5
-label_en = "Customers"
-label_ro = "Clienți"
-
+# The same targets over a programme that ended, and one ending this month.
+ENDED_KPIS = (
+    KPIS.replace("end = 2099-12-31", "end = 2026-06-30")
+    + """
 [[target]]
 id = "soon"
 metric = "services"
@@ -421,6 +406,7 @@ end = 2026-12-20
 label_en = "Soon"
 label_ro = "Curând"
 """
+)
 
 
 def test_a_target_past_its_end_says_it_ended_short_and_a_reached_one_stays_reached(

@@ -70,6 +70,9 @@ ROMANIA_CENTER = {"lon": 24.97, "lat": 45.95}
 ROMANIA_ZOOM = 5.3
 DMA_COLOURSCALE = "Viridis"
 NO_MEMBERS = "#F4F4F4"
+# A county hidden for its size: a mid grey at 3:1 against the "no members" fill, so the two
+# read apart on a projector (they were #BBBBBB and #F4F4F4, 1.8:1).
+HIDDEN_COUNTY = "#858585"
 BAR_GAP = 0.25  # between the round slots of the headline's grouped bars
 LINE = "#666666"
 
@@ -938,7 +941,7 @@ def county_map(
             go.Choroplethmap(
                 locations=suppressed,
                 z=[0] * len(suppressed),
-                colorscale=[[0, OTHER], [1, OTHER]],
+                colorscale=[[0, HIDDEN_COUNTY], [1, HIDDEN_COUNTY]],
                 showscale=False,
                 name=fewer,
                 showlegend=True,

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dih_dash.charts.members import (
+    HIDDEN_COUNTY,
     RadarTrace,
     cohort_heatmap,
     county_map,
@@ -24,7 +25,7 @@ from dih_dash.charts.members import (
     members_text,
     progress_chart,
 )
-from dih_dash.charts.theme import EU, MEMBERS, MEMBERS_MICRO, OTHER, ROMANIA, TARGET
+from dih_dash.charts.theme import EU, MEMBERS, MEMBERS_MICRO, ROMANIA, TARGET
 from dih_dash.domain.cohort import (
     SUPPRESSED,
     cohort_medians,
@@ -372,7 +373,7 @@ def test_county_map_offline_with_suppressed_counties_grey(geojson, lang):
     fewer = tr("members.map.fewer_than", members=members_text(tr, MIN_GROUP))
     grey = by_name[fewer]
     assert list(grey.locations) == ["RO111"]  # Bihor: 3 members
-    assert grey.colorscale[0][1] == OTHER
+    assert grey.colorscale[0][1] == HIDDEN_COUNTY
     assert grey.hovertext[0] == f"Bihor: {fewer}"
     coloured = next(t for t in fig.data if t.showscale is not False and t.zmax == 100)
     assert list(coloured.locations) == ["RO113"]
@@ -717,3 +718,17 @@ def test_a_hidden_dma_band_bar_says_so_in_its_place():
     assert micro in list(fig.data[0].x)
     assert all(t.y[list(t.x).index(micro)] is None for t in fig.data)
     assert [a.x for a in fig.layout.annotations if a.text == "< 5 membri – ascuns"] == [micro]
+
+
+def test_the_map_tells_hidden_counties_from_counties_without_members():
+    """Issue 13: "no members" and "< 5" were #F4F4F4 and #BBBBBB (1.8:1), hard to tell
+    apart on a projector; the two fills now differ by at least 3:1."""
+    from dih_dash.charts.members import HIDDEN_COUNTY, NO_MEMBERS
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(NO_MEMBERS), luminance(HIDDEN_COUNTY)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 3.0

@@ -17,6 +17,7 @@ from dih_dash.charts.members import (
     dimension_radar,
     dma_band_chart,
     members_text,
+    round_colour,
 )
 from dih_dash.domain.cohort import (
     cohort_medians,
@@ -138,7 +139,12 @@ medians = page.analysis(
     },
 )
 traces = [
-    RadarTrace(tr("member_pages.profile.radar_cohort", wave=wave), values, "cohort")
+    RadarTrace(
+        tr("member_pages.profile.radar_cohort", wave=wave),
+        values,
+        "cohort",
+        colour=round_colour(wave, waves),
+    )
     for wave, values in medians.items()
 ]
 page.chart(

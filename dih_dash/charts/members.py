@@ -84,6 +84,18 @@ _KIND_STYLES: dict[str, tuple[tuple[str, ...], str, int]] = {
 }
 
 
+# One colour per assessment round, the same on every chart of the page (radar and bars): the
+# first round orange, the next the members' green, then pink, wine and teal.
+ROUND_COLOURS: tuple[str, ...] = ("#E69F00", MEMBERS, "#CC79A7", "#882255", "#44AA99")
+
+
+def round_colour(wave: str, waves: Sequence[str]) -> str:
+    """The colour of round `wave` among the page's `waves` (in their order)."""
+    ordered = sorted_waves(list(waves))
+    place = ordered.index(wave) if wave in ordered else len(ordered)
+    return ROUND_COLOURS[place % len(ROUND_COLOURS)]
+
+
 # --- words shared by the charts -----------------------------------------------------------
 
 
@@ -548,6 +560,7 @@ class RadarTrace:
     label: str
     values: Mapping[str, float | None] | pd.Series
     kind: Literal["member", "cohort", "group"] = "cohort"
+    colour: str | None = None  # e.g. `round_colour`: the kind's palette when None
 
 
 def dimension_radar(
@@ -568,7 +581,7 @@ def dimension_radar(
     fig = go.Figure()
     for trace in traces:
         colours, dash, width = _KIND_STYLES[trace.kind]
-        colour = colours[used.get(trace.kind, 0) % len(colours)]
+        colour = trace.colour or colours[used.get(trace.kind, 0) % len(colours)]
         used[trace.kind] = used.get(trace.kind, 0) + 1
         r = [_number(trace.values.get(d)) for d in dimensions]
         label = plotly_text(trace.label)
@@ -654,7 +667,10 @@ def dimension_bars(
                 x=values,
                 orientation="h",
                 name=name,
-                marker_color=palette[number % len(palette)],
+                # Per round without groups: the round's own colour, as on the radar.
+                marker_color=palette[number % len(palette)]
+                if grouped
+                else round_colour(wave, waves),
                 text=[tr.num(v, 0) if v is not None else "" for v in values],
                 textposition="outside",
                 cliponaxis=False,

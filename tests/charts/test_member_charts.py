@@ -732,3 +732,38 @@ def test_the_map_tells_hidden_counties_from_counties_without_members():
 
     light, dark = sorted((luminance(NO_MEMBERS), luminance(HIDDEN_COUNTY)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 3.0
+
+
+def test_a_round_has_one_colour_on_the_radar_and_the_bars():
+    """Issue 13: T0/T1 colours differed between the cohort radar and the dimension bars."""
+    import pandas as pd
+
+    from dih_dash.charts.members import round_colour
+    from dih_dash.domain.survey_schema import DMA_COLUMNS, DMA_DIMENSIONS
+
+    tr = Translator("en")
+    waves = ["T0", "T1"]
+    stats = pd.DataFrame(
+        [
+            {"wave": w, "dimension": d, "median": 40.0 + i, "mean": 40.0, "members": 9,
+             "suppressed": False}
+            for i, w in enumerate(waves)
+            for d in DMA_COLUMNS
+        ]
+    )  # fmt: skip
+    bars = dimension_bars(stats, tr, members=9)
+    radar = dimension_radar(
+        [
+            RadarTrace(
+                w, dict.fromkeys(DMA_DIMENSIONS, 50.0), "cohort", colour=round_colour(w, waves)
+            )
+            for w in waves
+        ],
+        tr,
+        waves=waves,
+        members=9,
+    )
+    bar_colours = {t.name: t.marker.color for t in bars.data}
+    radar_colours = {t.name: t.line.color for t in radar.data}
+    assert bar_colours == radar_colours == {w: round_colour(w, waves) for w in waves}
+    assert round_colour("T0", waves) != round_colour("T1", waves)

@@ -18,8 +18,15 @@ st.set_page_config(
     layout="wide",
 )
 
-# The collapsed menu is only moved off screen: hidden, its links leave the Tab order.
-st.html('<style>[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }</style>')
+# The collapsed menu is only moved off screen: hidden, its links leave the Tab order. The
+# menu's list scrolls within half the screen, so the language switch below it stays in view
+# at 1280×720 (the nineteen pages pushed it under the fold).
+st.html(
+    "<style>"
+    '[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }'
+    '[data-testid="stSidebarNavItems"] { max-height: 50vh; overflow-y: auto; }'
+    "</style>"
+)
 
 config = context.settings()
 lang = context.language(config.default_lang)

@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+# tests/browser/conftest.py imports the shared helpers of tests/support.
+sys.path.insert(0, str(ROOT / "tests"))
 
 # Romania vs EU is the default page: its address is the root ("/romania-vs-eu" opens
 # Streamlit's "Page not found" dialog over it, which an earlier version of this script timed).

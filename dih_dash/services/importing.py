@@ -154,14 +154,7 @@ def _import_bytes(
         return report
     result = reject_kind_changes(result, store.member_kinds(result.assessments["member_id"]))
 
-    upload = UploadInfo.for_bytes(
-        data,
-        filename,
-        layout=result.layout,
-        encoding=report.encoding,
-        delimiter=report.delimiter,
-        kind="demo" if demo else "file",
-    )
+    upload = upload_of(data, filename, result.layout, report, demo=demo)
     outcome = store.import_assessments(
         result.assessments,
         upload,
@@ -217,6 +210,21 @@ def read_and_check(
     except FileRefused as refused:
         report.refused = refused
         return None
+
+
+def upload_of(
+    data: bytes, filename: str, layout: str, report: ImportReport, *, demo: bool
+) -> UploadInfo:
+    """The import log's record of one file, as its reading found it (a survey or services
+    file alike; the demo data's uploads are kind `demo`)."""
+    return UploadInfo.for_bytes(
+        data,
+        filename,
+        layout=layout,
+        encoding=report.encoding,
+        delimiter=report.delimiter,
+        kind="demo" if demo else "file",
+    )
 
 
 def fill_counts(report: ImportReport, layout: str, outcome: ImportCounts) -> None:

@@ -20,10 +20,11 @@ from dih_dash.services.importing import (
     fill_counts,
     read_and_check,
     read_within_limits,
+    upload_of,
 )
 from dih_dash.settings import Settings
 from dih_dash.store.services_store import import_services, link_customer, service_counts
-from dih_dash.store.store import Actor, Store, UploadInfo
+from dih_dash.store.store import Actor, Store
 
 __all__ = [
     "LAYOUTS",
@@ -83,14 +84,7 @@ def import_services_file(
     )
     if result is None:
         return report
-    upload = UploadInfo.for_bytes(
-        data,
-        filename,
-        layout=result.layout,
-        encoding=report.encoding,
-        delimiter=report.delimiter,
-        kind="demo" if demo else "file",
-    )
+    upload = upload_of(data, filename, result.layout, report, demo=demo)
     outcome = import_services(
         store,
         result.services,

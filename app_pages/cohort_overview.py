@@ -29,6 +29,7 @@ from dih_dash.domain.cohort import (
     member_matrix,
     sorted_waves,
 )
+from dih_dash.exports.member_tables import cohort_table
 from dih_dash.text_safety import markdown_text
 
 tr = context.translator()
@@ -82,6 +83,7 @@ page.chart(
     lambda: dma_band_chart(distribution, tr, members=size.members, min_group=minimum, kind=kind),
     key="cohort_bands",
     data=distribution,
+    words=lambda shown: cohort_table(shown, tr),
 )
 bounds = ", ".join(tr.num(b, 0) for b in config.dma_band_bounds)
 # Everyone is told which bands are confirmed; only hub staff need the setting's name.
@@ -150,7 +152,15 @@ traces = [
 page.chart(
     lambda: dimension_radar(traces, tr, waves=waves, members=size.members, kind=kind),
     key="cohort_radar",
-    data=pd.DataFrame({t.label: pd.Series(t.values) for t in traces}),
+    data=pd.DataFrame(
+        [
+            {"wave": wave, "dimension": dimension, "median": value}
+            for wave, values in medians.items()
+            for dimension, value in values.items()
+        ],
+        columns=["wave", "dimension", "median"],
+    ),
+    words=lambda shown: cohort_table(shown, tr),
 )
 page.chart(
     lambda: dimension_bars(
@@ -164,6 +174,7 @@ page.chart(
     ),
     key="cohort_bars",
     data=stats,
+    words=lambda shown: cohort_table(shown, tr, group_by or None),
     state=(group_by, statistic),
 )
 
@@ -216,6 +227,7 @@ if heat_wave is not None:
                 kind=kind,
             ),
             key="cohort_heatmap",
-            data=matrix.reset_index(names=tr("member_pages.cohort.group_by")),
+            data=matrix.reset_index(names="group"),
+            words=lambda shown: cohort_table(shown, tr, by),
             state=(heat_wave, by, statistic),
         )

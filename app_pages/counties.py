@@ -11,6 +11,7 @@ from app_pages.kit import context, data
 from app_pages.kit.member import member_page
 from dih_dash.charts.members import county_map, members_text
 from dih_dash.domain.cohort import county_summary, sorted_waves
+from dih_dash.exports.member_tables import cohort_table
 from dih_dash.sources.reference import county_table
 
 tr = context.translator()
@@ -44,6 +45,7 @@ page.chart(
     ),
     key="counties_map",
     data=summary,
+    words=lambda shown: cohort_table(shown, tr),
     state=(wave,),
 )  # fmt: skip
 st.caption(tr("member_pages.counties.attribution"))

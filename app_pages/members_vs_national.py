@@ -23,7 +23,11 @@ from dih_dash.domain.cohort import (
 )
 from dih_dash.domain.geo import EU_AGGREGATE, HOME
 from dih_dash.domain.survey_schema import DMA_OVERALL
-from dih_dash.exports.member_tables import dii_bands_table, members_vs_national_table
+from dih_dash.exports.member_tables import (
+    cohort_table,
+    dii_bands_table,
+    members_vs_national_table,
+)
 from dih_dash.text_safety import markdown_text
 
 
@@ -64,6 +68,7 @@ def public_sector_view(page: MemberPage, members: int) -> None:
         lambda: dma_band_chart(bands, tr, members=members, min_group=page.minimum, kind="pso"),
         key="members_pso_bands",
         data=bands,
+        words=lambda shown: cohort_table(shown, tr),
     )
     st.subheader(tr("member_pages.headline.pso_table_heading"))
     if overall["suppressed"].any():

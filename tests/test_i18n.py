@@ -38,6 +38,23 @@ def test_no_empty_strings_and_no_cedilla_in_romanian():
     assert [k for k, v in strings("ro").items() if CEDILLA.search(v)] == []
 
 
+# The assessment round is "round" / "rundă" on screen (glossary); the words "wave" and
+# "etapa" appear only where a text names the survey file's column of that name.
+ROUND_COLUMN_KEYS = {"surveys.refused.no_wave", "surveys.template.note_required",
+                     "surveys.template.note_wave", "surveys.fields.wave"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", r"\bwaves?\b"), ("ro", r"\betap")])
+def test_a_round_is_called_a_round(lang, word):
+    pattern = re.compile(word, re.IGNORECASE)
+    said = {
+        key
+        for key, text in strings(lang).items()
+        if pattern.search(re.sub(r"\{[a-z_]+\}", "", text))
+    }
+    assert said <= ROUND_COLUMN_KEYS, sorted(said - ROUND_COLUMN_KEYS)
+
+
 def test_placeholders_match_between_languages():
     field = re.compile(r"{(\w+)}")
     en, ro = strings("en"), strings("ro")

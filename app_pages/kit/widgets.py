@@ -138,6 +138,25 @@ def downloads(
     )
 
 
+# A real HTML table, not st.dataframe: the grid draws on a canvas, which a screen reader
+# cannot read and a page search cannot find, and its 1.3 MB of script delayed a shared
+# link's first chart by a tenth (bench/pages.py). What is lost is sorting by a header
+# click; the downloads beside the tables open in a spreadsheet for that.
+TABLE_STYLE = """<style>
+.data-table{overflow:auto;margin:0 0 1rem;border:1px solid rgba(49,51,63,.2);
+  border-radius:.5rem}
+.data-table table{border-collapse:collapse;width:100%;font-size:.875rem}
+.data-table th{position:sticky;top:0;background:#f0f2f6;text-align:left;font-weight:600}
+.data-table th,.data-table td{padding:.25rem .6rem;vertical-align:top;
+  border-bottom:1px solid rgba(49,51,63,.1)}
+.data-table .num{text-align:right;font-variant-numeric:tabular-nums}
+.data-table caption{caption-side:bottom;text-align:left;padding:.25rem .6rem;color:#595959}
+</style>"""
+
+# A longer table shows its first rows and says so; the downloads carry every row.
+TABLE_ROWS = 1000
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -146,55 +165,85 @@ def table(
     counts: Collection[object] = (),
 ) -> None:
     """A table with the interface language's number and date formats (`44,34` and
-    `14.03.2025` in Romanian). The cells keep their numbers, so sorting stays numeric.
+    `14.03.2025` in Romanian); a dash for every missing value. `height` (pixels) makes a
+    long table scroll under its header.
 
     Whole numbers are years, ranks, ids and row numbers (shown as they are, never as
     "2.025") unless their column is named in `counts`: those get the language's thousands
     separator (`1.500`). The caller knows which is which from its columns' keys; a guess
     from the translated header gave "Changed" and "Rows" other formats than "New"."""
-    tr = translator()
-    decimal, thousands = (",", ".") if tr.lang == "ro" else (".", ",")
-    texts_with_gaps = [
-        c
-        for c in frame.columns
-        if (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
-        and frame[c].map(is_missing).any()
-    ]
-    if texts_with_gaps:
-        # A dash in the copy's empty text cells; dates keep theirs until formatted below.
-        frame = frame.copy()
-        for column in texts_with_gaps:
-            if not frame[column].map(lambda v: isinstance(v, dt.date)).any():
-                frame[column] = frame[column].map(lambda v: "–" if is_missing(v) else v)
-    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    st.html(table_html_block(frame, translator(), height=height, decimals=decimals, counts=counts))
+
+
+def _cell(value: object, kind: str, tr: Translator, decimals: int) -> tuple[str, str | None]:
+    """(what the cell shows, a number's raw value for its data-value attribute or None)."""
+    if kind in ("float", "count", "whole"):
+        if is_missing(value):
+            return "–", ""
+        if kind == "float":
+            return tr.num(value, decimals), repr(float(value))  # type: ignore[arg-type]
+        whole = int(value)  # type: ignore[call-overload]
+        return (tr.num(whole, 0) if kind == "count" else str(whole)), str(whole)
+    if is_missing(value):
+        return "–", None
+    if isinstance(value, bool):
+        return tr("common.yes" if value else "common.no"), None
+    if isinstance(value, dt.datetime):
+        return tr.datetime(value), None
+    if isinstance(value, dt.date):
+        return tr.date(value), None
+    return str(value), None
+
+
+def table_html_block(
+    frame: pd.DataFrame,
+    tr: Translator,
+    *,
+    height: int | str = "auto",
+    decimals: int = 2,
+    counts: Collection[object] = (),
+) -> str:
+    """The table's markup: header cells with scope, numbers right-aligned and carrying their
+    raw value (`data-value`, read back by the tests), at most TABLE_ROWS rows with a caption
+    saying how many more."""
     counted = set(counts)
-    count_columns = [
-        c for c in frame.columns if c in counted and pd.api.types.is_integer_dtype(frame[c])
-    ]
-    dates = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, dt.date)).any()]
-    if not (floats or count_columns or dates):
-        # Nothing to format: a Styler would only cost time (tens of ms on a long table).
-        st.dataframe(frame, hide_index=True, width="stretch", height=height)
-        return
-    styler = frame.style
-    if floats:
-        styler = styler.format(
-            precision=decimals, decimal=decimal, thousands=thousands, na_rep="–", subset=floats
-        )
-    if count_columns:
-        styler = styler.format(thousands=thousands, na_rep="–", subset=count_columns)
-    if dates:
-        styler = styler.format(
-            # Missing first: NaT is a datetime too, and has no strftime.
-            lambda v: (
-                "–"
-                if is_missing(v)
-                else tr.datetime(v)
-                if isinstance(v, dt.datetime)
-                else tr.date(v)
-                if isinstance(v, dt.date)
-                else v
-            ),
-            subset=dates,
-        )
-    st.dataframe(styler, hide_index=True, width="stretch", height=height)
+    kinds = []
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_bool_dtype(values):
+            kinds.append("text")
+        elif pd.api.types.is_float_dtype(values):
+            kinds.append("float")
+        elif column in counted and pd.api.types.is_integer_dtype(values):
+            kinds.append("count")
+        elif pd.api.types.is_integer_dtype(values):
+            kinds.append("whole")
+        else:
+            kinds.append("text")
+    numeric = [kind in ("float", "count", "whole") for kind in kinds]
+    number_class = ' class="num"'
+    head = "".join(
+        f'<th scope="col"{number_class if is_number else ""}>{html.escape(str(c))}</th>'
+        for c, is_number in zip(frame.columns, numeric, strict=True)
+    )
+    rows = []
+    for row in frame.head(TABLE_ROWS).itertuples(index=False):
+        cells = []
+        for value, kind, is_number in zip(row, kinds, numeric, strict=True):
+            text, raw = _cell(value, kind, tr, decimals)
+            attributes = ' class="num"' if is_number else ""
+            if raw is not None:
+                attributes += f' data-value="{html.escape(raw)}"'
+            cells.append(f"<td{attributes}>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = tr("a11y.table_first_rows", shown=tr.num(TABLE_ROWS, 0), total=tr.num(len(frame), 0))
+    caption = f"<caption>{html.escape(more)}</caption>" if len(frame) > TABLE_ROWS else ""
+    # The box scrolls (down past `height`, across when wider than the page), so it takes
+    # the keyboard's focus, for the arrow keys, and has a name (axe: scrollable-region).
+    box = f' tabindex="0" role="region" aria-label="{html.escape(tr("a11y.table"))}"'
+    if isinstance(height, int):
+        box += f' style="max-height:{height}px"'
+    return (
+        f'{TABLE_STYLE}<div class="data-table"{box}><table>{caption}<thead><tr>{head}</tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -13,6 +13,7 @@ import pandas as pd
 from dih_dash.domain.geo import geo_name
 from dih_dash.domain.provenance import source_name
 from dih_dash.domain.scoring import DII_BANDS
+from dih_dash.domain.survey_schema import DMA_COLUMNS, PSO_DIMENSIONS
 from dih_dash.i18n import Translator
 
 
@@ -23,6 +24,42 @@ def progress_table(summary: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     out = summary.drop(columns=["suppressed"], errors="ignore").copy()
     out["dimension"] = [tr(f"members.dimensions.{d}") for d in out["dimension"]]
     return out.rename(columns=lambda c: tr(f"member_pages.progress.columns.{c}"))
+
+
+# Every dimension's column name, both instruments, and the overall score.
+_DIMENSION_NAMES = frozenset((*DMA_COLUMNS, *PSO_DIMENSIONS))
+
+
+def dimension_name(tr: Translator, column: object) -> object:
+    """A DMA or PSO dimension's name in the page's language; any other value as it is."""
+    return tr(f"members.dimensions.{column}") if column in _DIMENSION_NAMES else column
+
+
+def cohort_table(frame: pd.DataFrame, tr: Translator, group_by: str | None = None) -> pd.DataFrame:
+    """A member analysis (DMA band distribution, dimension statistics, the counties'
+    summary, a radar's medians, a heatmap's group × dimension matrix) as a reader sees
+    it: bands, dimensions and size classes named in the page's language, translated
+    headers, the grouping column under the name of what it groups by, and the hub's
+    survey as the source of every row."""
+    out = frame.drop(columns=["suppressed"], errors="ignore").copy()
+    if "band" in out:
+        out["band"] = [tr(f"members.dma_bands.{b}") for b in out["band"]]
+    if "dimension" in out:
+        out["dimension"] = [dimension_name(tr, d) for d in out["dimension"]]
+    if "group" in out and group_by == "size_class":
+        out["group"] = [tr(f"members.size_classes.{g}") for g in out["group"]]
+    out["source"] = tr("members.source.hub_survey")
+    # A heatmap's matrix has a column per dimension; the other tables have one per measure.
+    headers = {
+        c: dimension_name(tr, c) if c in _DIMENSION_NAMES else tr(f"member_pages.columns.{c}")
+        for c in out.columns
+        if c != "group"
+    }
+    if "group" in out:
+        # Without a grouping the rows are members (the staff's heatmap).
+        named = f"surveys.fields.{group_by}" if group_by else "member_pages.columns.member"
+        headers["group"] = tr(named)
+    return out.rename(columns=headers)
 
 
 def members_vs_national_table(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, chart_specs, texts
+from support.tables import shown_tables
 
 from dih_dash.services import import_file
 from dih_dash.settings import load_settings
@@ -170,8 +170,7 @@ def members_csv(count: int, bump: int) -> bytes:
 
 
 def display_values(at: AppTest, index: int) -> pd.DataFrame:
-    styler = at.dataframe[index].proto.arrow_data.styler
-    return pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    return shown_tables(at, as_shown=True)[index]
 
 
 @pytest.mark.parametrize(
@@ -197,7 +196,7 @@ def test_import_log_formats_every_count_alike(isolated_data, lang, sep, columns)
     at.run()
     at.switch_page("app_pages/upload.py").run()
     assert not at.exception
-    log = at.dataframe[0].value
+    log = shown_tables(at)[0]
     shown = display_values(at, 0)
     ident, size, rows, new, changed, unchanged, rejected = columns
     positions = {c: list(log.columns).index(c) for c in columns}

@@ -19,6 +19,7 @@ from support.hub_services_data import (
     add_services_store,
 )
 from support.store_data import ADMIN
+from support.tables import shown_tables
 
 from dih_dash.services.services_import import import_services_file
 from dih_dash.settings import load_settings
@@ -65,15 +66,12 @@ def services_store(isolated_data: Path, kpis_file: Path) -> None:
 
 def everything(at: AppTest) -> str:
     """What the page sends: text, tables and chart specs."""
-    tables = [e.value.to_csv() for e in at.dataframe]
+    tables = [frame.to_csv() for frame in shown_tables(at)]
     return "\n".join([texts(at), *tables, json.dumps(chart_specs(at), ensure_ascii=False)])
 
 
 def table_rows(at: AppTest, first_header: str) -> dict[str, list[object]]:
-    for element in at.dataframe:
-        frame = element.value
-        if hasattr(frame, "data"):  # a Styler
-            frame = frame.data
+    for frame in shown_tables(at):
         if list(frame.columns)[:1] == [first_header]:
             return {str(r[0]): list(r[1:]) for r in frame.itertuples(index=False)}
     raise AssertionError(f"no table headed {first_header!r}")

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import chart_specs, texts
 from support.store_data import ADMIN, hub_csv, row
+from support.tables import shown_tables
 
 from dih_dash.domain.survey_schema import DMA_DIMENSIONS
 from dih_dash.services import import_file
@@ -61,14 +62,14 @@ def store_with_services(services: bool = True) -> None:
 
 def everything_sent(at: AppTest) -> str:
     parts = [texts(at), json.dumps(chart_specs(at), ensure_ascii=False)]
-    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts += [frame.to_csv() for frame in shown_tables(at)]
     for box in (*at.selectbox, *at.radio):
         parts += [str(o) for o in box.options]
     return "\n".join(parts)
 
 
 def table_rows(at: AppTest) -> dict[str, dict[str, str]]:
-    frame = at.dataframe[0].value
+    frame = shown_tables(at)[0]
     return {r[frame.columns[0]]: r for r in frame.to_dict("records")}
 
 

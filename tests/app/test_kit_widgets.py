@@ -3,9 +3,9 @@ missing value (text columns of any dtype, NaT in dates), numbers kept as numbers
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
+from support.tables import shown_tables
 
 
 def _table_script(lang: str) -> None:
@@ -37,18 +37,53 @@ def test_gaps_are_dashes_and_formats_follow_the_language(lang, number, date):
     at = AppTest.from_function(_table_script, args=(lang,), default_timeout=30)
     at.run()
     assert not at.exception, at.exception
-    text_only, mixed = at.dataframe
-    assert list(text_only.value["name"]) == ["a", "–"]
-    assert list(text_only.value["note"]) == ["x", "–"]
-    # The numbers stay numbers; what the browser shows are the Styler's display values.
-    assert mixed.value["share"].iloc[0] == pytest.approx(44.34)
-    styler = mixed.proto.arrow_data.styler
-    shown = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    text_only, mixed = shown_tables(at)
+    assert list(text_only["name"]) == ["a", "–"]
+    assert list(text_only["note"]) == ["x", "–"]
+    # The cells keep their numbers (data-value); the page shows them in the language's format.
+    assert mixed["share"].iloc[0] == pytest.approx(44.34)
+    shown = shown_tables(at, as_shown=True)[1]
     cells = shown.astype(str).to_numpy().ravel().tolist()
     assert number in cells
     assert any(date in cell for cell in cells)
     # The missing share, the NaT and the missing label: a dash each.
     assert cells.count("–") == 3, cells
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+def test_tables_are_real_html_tables_not_a_canvas(lang):
+    """Header cells a screen reader announces, numbers right-aligned, no grid element."""
+    at = AppTest.from_function(_table_script, args=(lang,), default_timeout=30)
+    at.run()
+    assert not at.get("arrow_data_frame"), "no st.dataframe: its canvas hides the values"
+    markup = [e.proto.body for e in at.get("html") if "data-table" in e.proto.body]
+    assert len(markup) == 2
+    assert '<th scope="col">name</th>' in markup[0]
+    assert '<th scope="col" class="num">share</th>' in markup[1]
+    assert '<td class="num" data-value="44.34">' in markup[1]
+
+
+def test_a_long_table_shows_its_first_rows_and_says_so():
+    import pandas as pd
+
+    from app_pages.kit.widgets import TABLE_ROWS, table_html_block
+    from dih_dash.i18n import Translator
+
+    frame = pd.DataFrame({"row": range(TABLE_ROWS + 5), "count": range(TABLE_ROWS + 5)})
+    markup = table_html_block(frame, Translator("en"), counts=["count"], height=300)
+    assert markup.count("<tr>") == TABLE_ROWS + 1  # the header row and the rows kept
+    assert f"The first {TABLE_ROWS:,} of {TABLE_ROWS + 5:,} rows" in markup
+    # A count gets the thousands separator, a plain whole number (a year, an id) does not.
+    assert '<td class="num" data-value="999">999</td><td class="num" data-value="999">999' in markup
+    assert "1,004" not in markup  # beyond the rows kept
+    # A scrolling table takes the keyboard's focus and has a name.
+    assert 'tabindex="0" role="region" aria-label="Table" style="max-height:300px"' in markup
+    short = table_html_block(frame.head(3), Translator("ro"), counts=["count"])
+    assert short.count("<tr>") == 4 and "<caption>" not in short and "max-height" not in short
+    big = table_html_block(pd.DataFrame({"n": [1500]}), Translator("ro"), counts=["n"])
+    assert ">1.500</td>" in big
+    whole = table_html_block(pd.DataFrame({"year": [2025]}), Translator("ro"))
+    assert ">2025</td>" in whole
 
 
 def test_run_time_log_line_is_what_the_bench_reads():

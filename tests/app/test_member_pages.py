@@ -9,6 +9,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, chart_specs, texts
+from support.tables import shown_tables
 
 from dih_dash.i18n import t
 from dih_dash.services import import_file
@@ -68,8 +69,8 @@ def run_page(page: str, lang: str, admin: bool) -> AppTest:
 
 def everything_sent(at: AppTest) -> str:
     parts = [texts(at), json.dumps(chart_specs(at), ensure_ascii=False)]
-    for frame in at.dataframe:
-        parts.append(frame.value.to_csv())
+    for frame in shown_tables(at):
+        parts.append(frame.to_csv())
     for box in at.selectbox:
         parts += [str(o) for o in box.options]
     return "\n".join(parts)
@@ -105,7 +106,7 @@ def test_headline_share_and_micro_counted_apart(stored_cohort):
     values = {m.label: m.value for m in at.metric}
     assert values["Members (10+), T1"] == "100.0%"
     assert values["Romania, SMEs 2025"] == "44.3%" and values["EU average, SMEs 2025"] == "71.4%"
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     shares = dict(
         zip(
             zip(table["Round"], table["Members"], strict=True),
@@ -137,7 +138,7 @@ def test_progress_counts_paired_members(stored_cohort):
 
 def test_counties_suppress_small_groups(stored_cohort):
     at = run_page("counties", "en", admin=False)
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     rows = dict(zip(table["County"], table["Members"], strict=True))
     assert rows["Cluj"] == "8"
     assert rows["Bihor"].startswith("Hidden: fewer than 5")
@@ -147,7 +148,7 @@ def test_profile_shows_items_and_services(stored_cohort):
     at = run_page("member_profile", "en", admin=True)
     assert not at.exception
     assert at.selectbox(key="profile_member").value.startswith("SECRET-")
-    status = at.dataframe[0].value
+    status = shown_tables(at)[0]
     assert len(status) == 12
     assert "Weakest dimensions" in texts(at)
 
@@ -347,16 +348,16 @@ def test_no_eurostat_comparison_for_psos(smes_and_psos, lang):
         assert not any(n == "RO" or "EU" in n or "UE" in n for n in names)
     assert "44.3" not in sent and "44,3" not in sent and "71.4" not in sent and "71,4" not in sent
     assert "DII ≥ 4" not in sent
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     assert list(table.iloc[:, 1]) == [6, 6]  # organisations per round
     assert [float(v) for v in table.iloc[:, 2]] == [83.5, 87.5]
 
 
 def test_public_sees_no_pso_mean(smes_and_psos):
     for lang in ("ro", "en"):
-        public = run_kind("members_vs_national", lang, kind="pso").dataframe[0].value
+        public = shown_tables(run_kind("members_vs_national", lang, kind="pso"))[0]
         assert len(public.columns) == 3, list(public.columns)
-    admin = run_kind("members_vs_national", "ro", admin=True, kind="pso").dataframe[0].value
+    admin = shown_tables(run_kind("members_vs_national", "ro", admin=True, kind="pso"))[0]
     assert len(admin.columns) == 4
 
 
@@ -372,7 +373,7 @@ def test_pso_progress_uses_the_pso_dimensions(smes_and_psos):
 
 def test_pso_counties_map(smes_and_psos):
     at = run_kind("counties", "en", kind="pso")
-    rows = dict(zip(at.dataframe[0].value["County"], at.dataframe[0].value["Members"], strict=True))
+    rows = dict(zip(shown_tables(at)[0]["County"], shown_tables(at)[0]["Members"], strict=True))
     assert rows == {"Cluj": "6"}, "the six town halls, not the SMEs of Cluj and Bihor"
 
 
@@ -384,7 +385,7 @@ def test_a_small_pso_group_is_hidden_from_the_public(smes_and_three_psos, page, 
     labels = chooser.options
     fewer = {"en": "fewer than 5 members", "ro": "mai puțin de 5 membri"}[lang]
     assert labels[1].endswith(f"({fewer})"), labels
-    assert not at.get("plotly_chart") and not at.dataframe and not at.metric
+    assert not at.get("plotly_chart") and not shown_tables(at) and not at.metric
     assert fewer in texts(at)
     sent = everything_sent(at)
     assert "Primaria" not in sent and "(3)" not in sent and "81" not in sent
@@ -406,7 +407,7 @@ def test_profile_of_a_pso(smes_and_psos):
     # The PSOs' T1 median (85-90: 87.5), not a median with the SMEs in it.
     assert radar["data"][-2]["r"][0] == 87.5
     assert "not applicable" in texts(at) and "No DII for a public-sector organisation" in texts(at)
-    assert not at.dataframe, "no table of DII items"
+    assert not shown_tables(at), "no table of DII items"
     assert at.get("download_button")
 
 

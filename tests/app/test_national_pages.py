@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from support.apptest import APP, chart_specs, texts
+from support.tables import shown_tables
 
 NATIONAL_PAGES = [
     "romania_vs_eu",
@@ -62,7 +63,7 @@ def test_romania_vs_eu_key_numbers(open_page, lang, sme, skills, eu_sme, rank):
 def test_romania_vs_eu_table_view_and_downloads(open_page):
     at = open_page("romania_vs_eu", "en", view="table")
     assert not at.exception
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     row = table[
         table["Indicator"].str.startswith("SMEs (10-249 persons employed) with at least")
     ].iloc[0]
@@ -120,7 +121,7 @@ def test_romania_vs_eu_says_which_figure_carries_the_legal_target(open_page, lan
 
 def test_romania_vs_eu_table_marks_the_eu_level_distance_and_has_no_none(open_page):
     at = open_page("romania_vs_eu", "ro", view="table")
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     unicorns = table[table["Indicator"] == "Întreprinderi „unicorn”"].iloc[0]
     assert unicorns["Media UE"] == "324 (total UE)"
     assert unicorns["Distanța față de țintă"].startswith("UE: ")
@@ -134,7 +135,7 @@ def test_romania_vs_eu_table_marks_the_eu_level_distance_and_has_no_none(open_pa
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_sme_page_data_table_speaks_the_readers_language(open_page, lang):
     at = open_page("sme_digital_intensity", lang)
-    table = at.dataframe[-1].value
+    table = shown_tables(at)[-1]
     headers = set(table.columns)
     raw = {"indicator", "label", "geo", "period", "value", "unit", "flag", "source"}
     assert not headers & raw, headers
@@ -183,7 +184,7 @@ def test_desi_page_labels_edition_and_ranks(open_page):
     at = open_page("desi_2017_2022", "en", score="desi2022_idt")
     assert not at.exception
     assert "DESI 2022 edition (recalculated series)" in texts(at)
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     assert table["Digital technology · Rank"].tolist() == [26, 26, 26, 26, 26, 27]
     assert table["DESI · Rank"].tolist() == [27] * 6
 
@@ -191,12 +192,12 @@ def test_desi_page_labels_edition_and_ranks(open_page):
 def test_data_sources_lists_every_dataset(open_page):
     at = open_page("data_sources", "en")
     assert not at.exception
-    datasets = at.dataframe[0].value
+    datasets = shown_tables(at)[0]
     assert len(datasets) == 4
     assert set(datasets["Copy in use"]) == {"bundled snapshot"}
     # Headers short enough for their column (issue 13: "Descărcat / co…" was cut off).
     for lang in ("en", "ro"):
-        headers = open_page("data_sources", lang).dataframe[0].value.columns
+        headers = shown_tables(open_page("data_sources", lang))[0].columns
         assert max(len(c) for c in headers) <= 20, list(headers)
     assert "CC BY 4.0" in texts(at) and "EuroGeographics" in texts(at)
     # Refreshing rewrites what everyone sees: hub staff only.
@@ -235,7 +236,7 @@ def test_refresh_action_publishes_and_the_pages_show_it(open_page, replay_server
     assert not at.exception
     assert [s.value for s in at.success], texts(at)
     assert "isoc_e_dii" in at.success[0].value
-    datasets = at.dataframe[0].value
+    datasets = shown_tables(at)[0]
     assert "refreshed from Eurostat" in set(datasets["Copy in use"])
     assert replay_server.requests_for("isoc_e_dii"), "the page really called the server"
 
@@ -253,7 +254,7 @@ def test_refresh_action_failure_keeps_the_data(
     at.button(key="refresh_button").click().run()
     assert not at.exception
     assert at.error and "datele folosite au rămas neschimbate" in at.error[0].value
-    assert set(at.dataframe[0].value["Copia folosită"]) == {"instantaneu inclus"}
+    assert set(shown_tables(at)[0]["Copia folosită"]) == {"instantaneu inclus"}
     assert not (isolated_data / "eurostat" / "CURRENT").exists()
 
 
@@ -378,7 +379,7 @@ def test_a_refresh_published_by_another_replica_reaches_the_page(
         monkeypatch.setenv("DIH_DASH_DATABASE_URL", url)
         try:
             at = open_page("data_sources", "en")
-            assert set(at.dataframe[0].value["Copy in use"]) == {"bundled snapshot"}
+            assert set(shown_tables(at)[0]["Copy in use"]) == {"bundled snapshot"}
 
             # Another replica: its own data folder, the same PostgreSQL.
             env = {**os.environ, "DIH_DASH_DATA_DIR": str(tmp_path / "replica-b")}
@@ -388,7 +389,7 @@ def test_a_refresh_published_by_another_replica_reaches_the_page(
 
             at.run()
             assert not at.exception
-            assert "refreshed from Eurostat" in set(at.dataframe[0].value["Copy in use"])
+            assert "refreshed from Eurostat" in set(shown_tables(at)[0]["Copy in use"])
             assert any("Eurostat data fetched" in m.value for m in at.markdown)
             assert not (tmp_path / "eurostat" / "CURRENT").exists()
             assert list((tmp_path / "eurostat" / "store-cache").iterdir())

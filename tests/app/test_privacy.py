@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, chart_specs, texts
+from support.tables import shown_tables
 
 from dih_dash.services import import_file
 from dih_dash.settings import load_settings
@@ -51,11 +51,8 @@ def run(page: str, **query: str) -> AppTest:
 
 def shown(at: AppTest) -> str:
     parts = [texts(at), json.dumps(chart_specs(at))]
-    for frame in at.dataframe:
-        parts.append(frame.value.to_csv())
-        styler = frame.proto.arrow_data.styler
-        if styler and styler.display_values:
-            parts.append(pa.ipc.open_stream(styler.display_values).read_all().to_pandas().to_csv())
+    for raw, as_shown in zip(shown_tables(at), shown_tables(at, as_shown=True), strict=True):
+        parts += [raw.to_csv(), as_shown.to_csv()]
     return "\n".join(parts)
 
 
@@ -68,7 +65,7 @@ def test_the_small_clusters_scores_never_appear(two_clusters, page):
 
 def test_counts_of_a_small_cluster_are_blanked(two_clusters):
     at = run("cohort_overview")
-    counts = at.dataframe[0].value.set_index("Cluster")
+    counts = shown_tables(at)[0].set_index("Cluster")
     assert counts.loc["IT", "Members"] == 6
     assert counts.loc["Mobilier"].isna().all()
     assert "Assessments" not in counts.columns, "no total beside blanked counts"
@@ -77,7 +74,7 @@ def test_counts_of_a_small_cluster_are_blanked(two_clusters):
 def test_a_selection_below_the_minimum_shows_nothing(two_clusters):
     at = run("cohort_overview", county="BH")
     assert "fewer than 5 members" in texts(at)
-    assert not at.get("plotly_chart") and not at.dataframe
+    assert not at.get("plotly_chart") and not shown_tables(at)
 
 
 def test_the_public_gets_medians_only(two_clusters):
@@ -95,8 +92,7 @@ def test_tables_use_the_languages_number_format(two_clusters):
     at.query_params["lang"] = "ro"
     at.run()
     at.switch_page("app_pages/indicator_explorer.py").run()
-    styler = at.dataframe[0].proto.arrow_data.styler
-    display = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+    display = shown_tables(at, as_shown=True)[0]
     assert "94,04" in set(display["Valoarea"]), "decimal comma in Romanian"
     assert "2025" in set(display["Anul"]), "years are not written 2.025"
 
@@ -224,4 +220,4 @@ def test_no_pso_group_below_the_minimum_is_shown(psos_in_groups_of_one_to_five, 
 def test_a_pso_selection_below_the_minimum_shows_nothing(psos_in_groups_of_one_to_five):
     at = run("cohort_overview", kind="pso", county="AG")
     assert "fewer than 5 members" in texts(at)
-    assert not at.get("plotly_chart") and not at.dataframe
+    assert not at.get("plotly_chart") and not shown_tables(at)

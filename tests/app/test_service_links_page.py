@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import texts
 from support.staff_data import UNLINKED_PSO, UNLINKED_SME, import_export, seed_members
+from support.tables import shown_tables
 
 from dih_dash.i18n import t
 from dih_dash.services.services_import import ServicesReport
@@ -88,7 +89,7 @@ def test_a_link_is_made_listed_and_remembered_on_reimport(open_page, stored, lan
     assert t("staff_pages.links.linked", lang, name=name, member_id="BETA02", count=2) in shown
     assert t("staff_pages.links.unlinked_heading", lang, count=1) in shown
     assert not [s for s in at.selectbox if s.key.endswith(KEY_SME)]
-    links = at.dataframe[-1].value
+    links = shown_tables(at)[-1]
     assert list(links.iloc[0])[:4] == [LATEST_SME, "BETA02", "Beta Soft SRL", "Ana Test"]
 
     settings = load_settings()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 from support.apptest import APP, texts
+from support.tables import shown_tables
 
 from dih_dash.i18n import t
 from dih_dash.settings import load_settings
@@ -41,7 +42,7 @@ def test_romanian_excel_csv_is_detected_checked_and_imported(isolated_data):
     assert "Separator: **punct și virgulă (;)**" in shown
     assert "Rânduri de date: **2**" in shown
     assert {m.label: m.value for m in at.metric}["Evaluări noi"] == "2"
-    preview = at.dataframe[0].value
+    preview = shown_tables(at)[0]
     assert "Mobila Ștefan SRL" in preview.to_csv(), "cedilla read as comma-below"
     assert load_settings().database_url.endswith("store.sqlite")
     assert open_store(load_settings()).stats()["assessments"] == 0, "checking stores nothing"
@@ -53,13 +54,13 @@ def test_romanian_excel_csv_is_detected_checked_and_imported(isolated_data):
     assert {m.label: m.value for m in at.metric}["Neschimbate"] == "2"
     stats = open_store(load_settings()).stats()
     assert stats == {"members": 2, "assessments": 2, "uploads": 1}
-    log = at.dataframe[0].value
+    log = shown_tables(at)[0]
     assert log.iloc[0]["Fișier"] == "membri.csv" and log.iloc[0]["Importat de"] == "Ana Test"
 
 
 def test_all_or_nothing_then_valid_rows_only(isolated_data):
     at = upload("en", "broken.csv", GOOD_RO + BAD_ROW)
-    report = at.dataframe[-1].value
+    report = shown_tables(at)[-1]
     error = report[report["Kind"] == "error"].iloc[0]
     assert error["Row"] == 4 and error["Column"] == "dma_strategy" and error["Value"] == "130"
     assert at.button(key="import_button").disabled
@@ -153,7 +154,7 @@ def test_a_services_export_is_detected_and_its_unlinked_customers_lead_to_linkin
     assert set(stored.loc[stored["member_id"].notna(), "customer_name"]) == {"Alfa Mobilier S.R.L."}
     unchanged = "Unchanged" if lang == "en" else "Neschimbate"
     assert {m.label: m.value for m in at.metric}[unchanged] == "4"
-    log = at.dataframe[0].value
+    log = shown_tables(at)[0]
     assert log.iloc[0].tolist()[1] == "servicii.csv"
 
 

@@ -181,6 +181,7 @@ def test_signed_out(a11y_app, web, axe_source, path, lang):
     assert not found, described(f"/{path}?lang={lang}", found)
     assert web.external_requests == []
     check_chart_texts(web, path)
+    check_tables_are_text(web, path)
 
 
 def check_chart_texts(web: object, path: str) -> None:
@@ -200,6 +201,18 @@ def check_chart_texts(web: object, path: str) -> None:
             pytest.xfail(f"/{path}: {CHART_TEXT_PENDING[path]}")
         pytest.fail(f"/{path} now describes its charts: take it out of CHART_TEXT_PENDING")
     assert described_charts >= charts, f"/{path}: {charts} charts, {described_charts} described"
+
+
+def check_tables_are_text(web: object, path: str) -> None:
+    """No table drawn on a canvas (st.dataframe's grid): every table's header and cells are
+    text in the page, which a screen reader walks and a page search finds."""
+    main = web.locator("[data-testid=stMain]")
+    assert main.locator("[data-testid=stDataFrame]").count() == 0, f"/{path}: a canvas grid"
+    tables = main.locator(".data-table table")
+    for i in range(tables.count()):
+        header = tables.nth(i).locator("thead th")
+        # text_content: a table in a closed expander has no rendered text, yet is in the page.
+        assert header.count() > 0 and header.first.text_content().strip(), f"/{path}: table {i}"
 
 
 def sign_in(web: object, base: str) -> None:
@@ -244,5 +257,6 @@ def test_signed_in(a11y_app, web, axe_source, lang):
         found = violations(web, axe_source)
         if found:
             problems.append(described(f"/{path} ({lang}, signed in)", found))
+        check_tables_are_text(web, path)
     assert not problems, "\n".join(problems)
     assert web.external_requests == []

@@ -85,7 +85,7 @@ def test_link_a_name_then_see_the_reassessments(staff_app, web):
     web.get_by_role("button", name="Link").first.click()
     web.get_by_text("linked to BETA02. Services now that member's: 2").wait_for(timeout=60_000)
     web.get_by_role("heading", name="Unlinked customers (1)").wait_for(timeout=60_000)
-    # Gone from the names to link (the links made below are a table drawn on a canvas).
+    # Gone from the names to link (the table of links made comes after them).
     to_link = main.inner_text().split("Unlinked customers (1)")[1].split("Links already made")[0]
     assert "ATELIER NOU" not in to_link.upper()
     assert "Primăria Orașului Test" in main.inner_text()
@@ -101,7 +101,7 @@ def test_link_a_name_then_see_the_reassessments(staff_app, web):
 
     web.get_by_role("link", name=NAV_REASSESSMENT).click()
     web.get_by_role("heading", name=NAV_REASSESSMENT).wait_for(timeout=60_000)
-    web.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60_000)
+    web.locator("[data-testid=stMain] .data-table table").first.wait_for(timeout=60_000)
     web.get_by_text("12 months after its latest one").wait_for(timeout=60_000)
     web.locator("[data-testid=stMetricValue]").first.wait_for(timeout=60_000)
     metrics = web.locator("[data-testid=stMetricValue]").all_inner_texts()

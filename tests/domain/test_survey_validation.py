@@ -523,7 +523,7 @@ def test_same_member_and_wave_twice_identical_keeps_one_and_warns() -> None:
         ("duplicate_row", 5, "member_id", "ro1 ")
     ]
     assert result.warnings[0].message("en") == (
-        'Row 5, column "member_id": the same as row 2 (member RO1, wave T0); the copy is skipped.'
+        'Row 5, column "member_id": the same as row 2 (member RO1, round T0); the copy is skipped.'
     )
     assert result.assessments["source_row"].tolist() == [2, 3]
 
@@ -539,11 +539,11 @@ def test_same_member_and_wave_twice_with_other_values_is_an_error_naming_the_ear
         "Ro1",
     )
     assert error.message("en") == (
-        'Row 4, column "member_id": member RO1 already has wave T0 in row 2, with different '
+        'Row 4, column "member_id": member RO1 already has round T0 in row 2, with different '
         "values; keep only one of the two rows."
     )
     assert error.message("ro") == (
-        "Rândul 4, coloana „member_id”: membrul RO1 are deja etapa T0 pe rândul 2, cu alte "
+        "Rândul 4, coloana „member_id”: membrul RO1 are deja runda T0 pe rândul 2, cu alte "
         "valori; păstrați doar unul dintre cele două rânduri."
     )
     assert result.rejected == 1
@@ -655,8 +655,8 @@ def test_no_wave_anywhere_is_refused() -> None:
     error = refused(table(["CUI", "Firma"], [["1", "A"]]), mapping=mapping)
     assert error.code == "no_wave"
     assert error.reason("en") == (
-        "The file (an export read through a column mapping) has no wave column; give the "
-        "assessment round (e.g. T0) for all its rows."
+        'The file (an export read through a column mapping) has no "wave" column (the '
+        "assessment round): give the round (e.g. T0) for all its rows."
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 from dih_dash.domain.cohort import SUPPRESSED, kind_columns, progress_summary
 from dih_dash.domain.disclosure import DisclosureRule
 from dih_dash.exports.member_tables import (
+    cohort_table,
     dii_bands_table,
     members_vs_national_table,
     progress_table,
@@ -130,3 +131,54 @@ def test_bands_file_names_bands_and_sources_in_the_readers_words():
     source = out[tr("member_pages.headline.columns.source")].tolist()
     assert source[:4] == [tr("members.source.hub_survey")] * 4
     assert all(s.startswith("Eurostat") for s in source[4:])
+
+
+CODE_NAMES = ("wave", "band", "dimension", "median_dma_overall", "in_band", "county_name")
+
+
+def cohort_analyses() -> dict[str, pd.DataFrame]:
+    """One small frame of each analysis the Cohort overview and Counties pages offer."""
+    return {
+        "bands": pd.DataFrame(
+            {"wave": ["T0"], "band": ["moderately_advanced"], "members": [8], "in_band": [3],
+             "share": [37.5], SUPPRESSED: [False]}
+        ),
+        "stats": pd.DataFrame(
+            {"wave": ["T0"], "group": ["small"], "dimension": ["dma_strategy"],
+             "members": [8], "mean": [41.0], "median": [40.0], SUPPRESSED: [False]}
+        ),
+        "heatmap": pd.DataFrame({"group": ["small"], "dma_strategy": [40.0],
+                                 "dma_overall": [44.0]}),
+        "counties": pd.DataFrame(
+            {"county": ["CJ"], "county_name": ["Cluj"], "nuts3": ["RO113"], "members": [8],
+             "median_dma_overall": [44.0], SUPPRESSED: [False]}
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["ro", "en"])
+@pytest.mark.parametrize("analysis", ["bands", "stats", "heatmap", "counties"])
+def test_cohort_and_county_files_have_no_code_names(lang, analysis):
+    tr = Translator(lang)
+    frame = cohort_analyses()[analysis]
+    shown = cohort_table(frame, tr, "size_class")
+    text = to_csv_bytes(shown, lang=lang).decode("utf-8-sig")
+    separator = ";" if lang == "ro" else ","  # Excel on Romanian Windows
+    header = text.splitlines()[0].split(separator)
+    assert not set(header) & {*CODE_NAMES, "group", "dma_strategy", "suppressed", "source"}
+    assert tr("member_pages.columns.source") == header[-1]
+    assert tr("members.source.hub_survey") in text
+    assert "moderately_advanced" not in text and "small" not in text.split(separator)
+    if analysis in ("stats", "heatmap"):
+        assert tr("surveys.fields.size_class") in header
+        assert tr("members.size_classes.small") in text
+    if analysis == "heatmap":
+        assert tr("members.dimensions.dma_strategy") in header
+        assert tr("members.dimensions.dma_overall") in header
+    if analysis == "bands":
+        assert tr("members.dma_bands.moderately_advanced") in text
+
+
+def test_the_staff_heatmap_names_its_rows_members():
+    matrix = pd.DataFrame({"group": ["Alfa SRL (RO1)"], "dma_strategy": [40.0]})
+    assert cohort_table(matrix, Translator("ro"), None).columns[0] == "Membrul"

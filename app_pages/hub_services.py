@@ -210,8 +210,13 @@ if not services.empty:
             # A small group of a place, with the member pages' county and cluster counts,
             # could point at one member: the public sees only groups of the minimum size,
             # and, as the totals above are public too, never one blanked place alone.
-            table = suppress_complement(table, "customers", rule, ["services"])
-        shown = rule.public_table(table)
+            table = data.analysis(
+                "hub_services.complement", (*key, dimension, rule),
+                lambda t=table: suppress_complement(t, "customers", rule, ["services"]),
+            )  # fmt: skip
+        shown = data.analysis(
+            "hub_services.public", (*key, dimension, rule), lambda t=table: rule.public_table(t)
+        )
         with tab:
             if dimension in ("cluster", "county"):
                 st.caption(tr("hub_services.places_note"))

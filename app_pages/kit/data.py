@@ -111,9 +111,21 @@ def figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     return _figure_cached(_national_fingerprint(settings()), key, build)
 
 
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _figure_text_cached(fingerprint: str, key: tuple, _describe: Callable[[], str]) -> str:
+    return _describe()
+
+
+def figure_text_html(key: tuple, describe: Callable[[], str]) -> str:
+    """A figure's text alternative (its HTML), kept beside the figure under the same key:
+    reading every value out of a figure cost a page up to a sixth of its run."""
+    return _figure_text_cached(_national_fingerprint(settings()), key, describe)
+
+
 def clear_national_cache() -> None:
     _version_poll().forget()
     _figure_cached.clear()
+    _figure_text_cached.clear()
     _load_national_cached.clear()
     _kpi_table_cached.clear()
     _ranks_cached.clear()
@@ -203,9 +215,17 @@ def kind_assessments(kind: str) -> pd.DataFrame:
     return frame
 
 
+@st.cache_data(show_spinner=False, max_entries=8, ttl=600)
+def _kind_counts_cached(url: str, version: tuple, dma: tuple, dii: tuple) -> dict[str, int]:
+    return kind_counts(_members_cached(url, version, dma, dii))
+
+
 def members_by_kind() -> dict[str, int]:
-    """How many members of each kind the pages show (`sme`, `pso`; zero when none)."""
-    return kind_counts(members())
+    """How many members of each kind the pages show (`sme`, `pso`; zero when none). Kept
+    per data version: every member page asks, and a copy of all members costs more."""
+    config = settings()
+    key = (config.database_url, members_version(), config.dma_band_bounds, config.dii_band_bounds)
+    return dict(_kind_counts_cached(*key))
 
 
 def frame_version(frame: pd.DataFrame) -> tuple:
@@ -229,6 +249,7 @@ def clear_members_cache() -> None:
     _real_cached.clear()
     _assessments_cached.clear()
     _members_cached.clear()
+    _kind_counts_cached.clear()
     _services_cached.clear()
     _unlinked_cached.clear()
 

@@ -245,9 +245,11 @@ class MemberPage:
         offered for download as the audience may see it (and, with `words`, in the
         reader's words: translated headers and names, applied after the rule, which
         knows the columns by their code names)."""
-        shown = None if data is None else self.public(data)
-        if shown is not None and words is not None:
-            shown = words(shown)
+
+        def shown() -> pd.DataFrame:
+            public = self.public(data)
+            return public if words is None else words(public)
+
         note = self.note
 
         def build_with_note() -> go.Figure:
@@ -255,7 +257,13 @@ class MemberPage:
 
         # The note goes in here, not through widgets.chart, which appends it to the last
         # line unwrapped: that line then ran past the chart's edge ("…(firn").
-        return widgets.chart(build_with_note, key, state=(self.key, note, *state), data=shown)
+        # The download's table is made when it is clicked, not on every run.
+        return widgets.chart(
+            build_with_note,
+            key,
+            state=(self.key, note, *state),
+            data=None if data is None else shown,
+        )
 
     def downloads(
         self,

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.kit.context import translator
-from app_pages.kit.data import figure
+from app_pages.kit.data import figure, figure_text_html
 from dih_dash.charts.text_alternative import figure_text, table_html
 from dih_dash.exports.images import chart_image, image_export_available
 from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
@@ -27,12 +27,13 @@ def chart(
     build: Callable[[], go.Figure],
     key: str,
     state: tuple = (),
-    data: pd.DataFrame | None = None,
+    data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     note: str = "",
 ) -> go.Figure:
     """Draw the figure `build` makes, reusing it while `state` (everything the figure depends
     on besides the data version and language) stays the same; with `data` (what the chart
-    shows), offer it as CSV/XLSX and the chart as PNG/SVG beside it."""
+    shows, or a function making it when a download is clicked), offer it as CSV/XLSX and
+    the chart as PNG/SVG beside it."""
     tr = translator()
 
     def build_with_note() -> go.Figure:
@@ -42,10 +43,11 @@ def chart(
             made.update_layout(title_subtitle_text=f"{made.layout.title.subtitle.text or ''}{note}")
         return made
 
-    fig = figure((key, tr.lang, note, *state), build_with_note)
+    cache_key = (key, tr.lang, note, *state)
+    fig = figure(cache_key, build_with_note)
     # theme=None: the screen shows the same colours as the exported PNG and deck.
     st.plotly_chart(fig, theme=None, config=CHART_CONFIG, key=key)
-    st.html(chart_text(fig, tr))
+    st.html(figure_text_html(cache_key, lambda: chart_text(fig, tr)))
     if data is not None:
         with st.popover(tr("common.chart_downloads"), icon=":material/download:"):
             notes = {tr("common.source"): chart_source(fig)}
@@ -108,19 +110,20 @@ def image_buttons(fig: go.Figure, stem: str, key: str) -> None:
 
 
 def downloads(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
     stem: str,
     tr: Translator,
     notes: dict[str, str] | None = None,
     key: str = "",
 ) -> None:
     """CSV and XLSX of exactly what is shown, with the provenance notes. Both are made
-    when clicked, not on every run of the page."""
+    when clicked, not on every run of the page; so is `frame`, when it is a function."""
     left, right = st.columns(2)
     lang = tr.lang
+    table = frame if callable(frame) else lambda: frame
     left.download_button(
         tr("common.download_csv"),
-        data=lambda: to_csv_bytes(frame, notes=notes, lang=lang),
+        data=lambda: to_csv_bytes(table(), notes=notes, lang=lang),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"csv-{key or stem}",
@@ -129,7 +132,7 @@ def downloads(
     )
     right.download_button(
         tr("common.download_xlsx"),
-        data=lambda: to_xlsx_bytes(frame, notes=notes),
+        data=lambda: to_xlsx_bytes(table(), notes=notes),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{key or stem}",

@@ -201,7 +201,25 @@ st.caption(tr("impact.points_note"))
 if bool(rows["served_hidden"].any() or rows["not_served_hidden"].any()):
     st.caption(tr("members.privacy.hidden_group", members=members_text(tr, rule.minimum)))
 
-download = rule.public_table(rows)
+
+def download_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The figures as numbers (a spreadsheet computes with them) under the table's headers;
+    a hidden group's cells are empty, as the rule left them."""
+    level = tr.num(LEVEL * 100, 0)
+    interval = tr("impact.columns.interval", level=level)
+    out = rule.public_table(rows).drop(
+        columns=["instrument", "served_hidden", "not_served_hidden"], errors="ignore"
+    )
+    out["category"] = [category_label(tr, c) for c in out["category"]]
+    named = {c: tr(f"impact.columns.{c}") for c in (
+        "category", "served", "served_median", "not_served", "not_served_median", "difference"
+    )}  # fmt: skip
+    named |= {"ci_low": f"{interval}: {tr('impact.columns.low')}",
+              "ci_high": f"{interval}: {tr('impact.columns.high')}"}  # fmt: skip
+    return out.rename(columns=named)
+
+
+download = download_table(rows)
 # Rounds are typed by people: only letters and digits reach the file name.
 stem = "-".join(
     "".join(ch for ch in part if ch.isalnum()) for part in ("impact", instrument, earlier, later)

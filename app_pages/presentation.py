@@ -118,7 +118,7 @@ source_column.html(
 if slide.chart is not None:
     with data_column.popover(tr("presentation.data"), icon=":material/table_view:"):
         widgets.downloads(
-            slide.data(), f"slide-{number}-{tr.lang}", tr,
+            lambda: widgets.readers_table(slide.data(), tr), f"slide-{number}-{tr.lang}", tr,
             notes={tr("common.source"): slide.source}, key="slide",
         )  # fmt: skip
 previous_column.button(

@@ -13,9 +13,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.kit.context import translator
-from app_pages.kit.data import figure, figure_text_html
+from app_pages.kit.data import catalogue, figure, figure_text_html
 from dih_dash.charts.text_alternative import figure_text, table_html
 from dih_dash.exports.images import chart_image, image_export_available
+from dih_dash.exports.reader_words import in_readers_words
 from dih_dash.exports.tables import to_csv_bytes, to_xlsx_bytes
 from dih_dash.i18n import Translator
 from dih_dash.values import is_missing
@@ -51,9 +52,21 @@ def chart(
     if data is not None:
         with st.popover(tr("common.chart_downloads"), icon=":material/download:"):
             notes = {tr("common.source"): chart_source(fig)}
-            downloads(data, f"{key}-{tr.lang}", tr, notes=notes, key=key)
+            downloads(
+                lambda: readers_table(data() if callable(data) else data, tr),
+                f"{key}-{tr.lang}",
+                tr,
+                notes=notes,
+                key=key,
+            )
             image_buttons(fig, f"{key}-{tr.lang}", key)
     return fig
+
+
+def readers_table(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """A chart's data with Eurostat's and the catalogue's codes in the reader's words."""
+    names = {entry.id: entry.label(tr.lang) for entry in catalogue()}
+    return in_readers_words(frame, tr, names)
 
 
 # Closed by default, so the page looks as before; a native <details> costs the browser far

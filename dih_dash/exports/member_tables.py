@@ -15,6 +15,7 @@ from dih_dash.domain.provenance import source_name
 from dih_dash.domain.scoring import DII_BANDS
 from dih_dash.domain.survey_schema import DMA_COLUMNS, PSO_DIMENSIONS
 from dih_dash.i18n import Translator
+from dih_dash.values import is_missing
 
 
 def progress_table(summary: pd.DataFrame, tr: Translator) -> pd.DataFrame:
@@ -46,8 +47,17 @@ def cohort_table(frame: pd.DataFrame, tr: Translator, group_by: str | None = Non
         out["band"] = [tr(f"members.dma_bands.{b}") for b in out["band"]]
     if "dimension" in out:
         out["dimension"] = [dimension_name(tr, d) for d in out["dimension"]]
-    if "group" in out and group_by == "size_class":
-        out["group"] = [tr(f"members.size_classes.{g}") for g in out["group"]]
+    if "group" in out:
+        # As the charts name them (`charts.members.group_label`, which escapes for Plotly):
+        # a missing group is "not stated", a size class by its name.
+        out["group"] = [
+            tr("members.not_stated")
+            if is_missing(g)
+            else tr(f"members.size_classes.{g}")
+            if group_by == "size_class" and tr.has(f"members.size_classes.{g}")
+            else g
+            for g in out["group"]
+        ]
     out["source"] = tr("members.source.hub_survey")
     # A heatmap's matrix has a column per dimension; the other tables have one per measure.
     headers = {

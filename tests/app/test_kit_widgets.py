@@ -55,7 +55,7 @@ def test_tables_are_real_html_tables_not_a_canvas(lang):
     """Header cells a screen reader announces, numbers right-aligned, no grid element."""
     at = AppTest.from_function(_table_script, args=(lang,), default_timeout=30)
     at.run()
-    assert not at.get("arrow_data_frame"), "no st.dataframe: its canvas hides the values"
+    assert not at.dataframe, "no st.dataframe: its canvas hides the values"
     markup = [e.proto.body for e in at.get("html") if "data-table" in e.proto.body]
     assert len(markup) == 2
     assert '<th scope="col">name</th>' in markup[0]

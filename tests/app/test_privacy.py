@@ -74,7 +74,7 @@ def test_counts_of_a_small_cluster_are_blanked(two_clusters):
 def test_a_selection_below_the_minimum_shows_nothing(two_clusters):
     at = run("cohort_overview", county="BH")
     assert "fewer than 5 members" in texts(at)
-    assert not at.get("plotly_chart") and not shown_tables(at)
+    assert not at.get("plotly_chart") and not shown_tables(at) and not at.dataframe
 
 
 def test_the_public_gets_medians_only(two_clusters):
@@ -220,4 +220,4 @@ def test_no_pso_group_below_the_minimum_is_shown(psos_in_groups_of_one_to_five, 
 def test_a_pso_selection_below_the_minimum_shows_nothing(psos_in_groups_of_one_to_five):
     at = run("cohort_overview", kind="pso", county="AG")
     assert "fewer than 5 members" in texts(at)
-    assert not at.get("plotly_chart") and not shown_tables(at)
+    assert not at.get("plotly_chart") and not shown_tables(at) and not at.dataframe

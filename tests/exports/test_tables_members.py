@@ -182,3 +182,16 @@ def test_cohort_and_county_files_have_no_code_names(lang, analysis):
 def test_the_staff_heatmap_names_its_rows_members():
     matrix = pd.DataFrame({"group": ["Alfa SRL (RO1)"], "dma_strategy": [40.0]})
     assert cohort_table(matrix, Translator("ro"), None).columns[0] == "Membrul"
+
+
+@pytest.mark.parametrize("group_by", ["size_class", "cluster"])
+def test_a_member_without_a_group_is_not_stated(group_by):
+    """Size class and cluster are optional columns: their groups include a missing one."""
+    tr = Translator("en")
+    stats = pd.DataFrame(
+        {"wave": ["T0", "T0"], "group": ["micro", None], "dimension": ["dma_strategy"] * 2,
+         "members": [6, 7], "median": [40.0, 41.0]}
+    )  # fmt: skip
+    groups = list(cohort_table(stats, tr, group_by)[tr(f"surveys.fields.{group_by}")])
+    first = tr("members.size_classes.micro") if group_by == "size_class" else "micro"
+    assert groups == [first, tr("members.not_stated")]

@@ -39,3 +39,20 @@ def open_page() -> Callable[..., AppTest]:
         return at
 
     return run
+
+
+@pytest.fixture
+def recorded_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """file name -> the callable a deferred download button registers; calling it makes the
+    file as a click would. Clear it between runs to keep one page's files."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict[str, Callable[[], bytes]] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        made[str(file_name)] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return made

@@ -29,21 +29,6 @@ CODE_VALUES = {"PC_ENT", "PC_IND", "EU27_2020", "eurostat:isoc_e_dii", "moderate
                "dii3_vlo", "desi2022", "False", "True"}  # fmt: skip
 
 
-@pytest.fixture
-def recorded_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    made: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        made[str(file_name)] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return made
-
-
 @pytest.mark.parametrize("lang", ["ro", "en"])
 @pytest.mark.parametrize("page_name", PAGES)
 def test_every_download_is_in_the_readers_words(recorded_downloads, monkeypatch, page_name, lang):

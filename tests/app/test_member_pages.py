@@ -413,24 +413,16 @@ def test_profile_of_a_pso(smes_and_psos):
     assert at.get("download_button")
 
 
-def test_the_report_of_a_pso_and_of_an_sme_downloads_from_the_profile(smes_and_psos, monkeypatch):
+def test_the_report_of_a_pso_and_of_an_sme_downloads_from_the_profile(
+    smes_and_psos, recorded_downloads
+):
     """The profile's report buttons build a PDF for either kind (deferred downloads: the
     callable each button registers is called as a click would)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
     from dih_dash.exports.member_report import file_name
 
-    found: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self, data_callable, mimetype, coordinates, file_name=None, **kw):
-        found[str(file_name)] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
     for member in ("PRIMARIA-001", "SECRET-001"):
         run_kind("member_profile", "ro", admin=True, member=member)
-        assert found[file_name(member, "ro", "pdf")]().startswith(b"%PDF-")
+        assert recorded_downloads[file_name(member, "ro", "pdf")]().startswith(b"%PDF-")
 
 
 def test_the_kind_follows_the_viewer_to_the_next_member_page(smes_and_psos):

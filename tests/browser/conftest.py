@@ -100,3 +100,32 @@ def web(chromium: object) -> Iterator[object]:
     )
     yield page
     context.close()
+
+
+def demo_app_with_admin(
+    tmp_path_factory: pytest.TempPathFactory, name: str, password: str
+) -> Iterator[str]:
+    """The app on the demo cohort and demo services, with `password` as the admin's: for a
+    module fixture to `yield from`."""
+    from dih_dash.auth import hash_password
+
+    _require_browser()
+    process, base = start_app(
+        tmp_path_factory.mktemp(name),
+        {"DIH_DASH_ADMIN_PASSWORD_HASH": hash_password(password), "DIH_DASH_AUTO_LOAD_DEMO": "1"},
+    )
+    try:
+        yield base
+    finally:
+        stop(process)
+
+
+def sign_in(web: object, base: str, password: str) -> None:
+    """Sign in as hub staff ("Ana") through the sign-in page, in English."""
+    web.goto(f"{base}/sign-in?lang=en")
+    field = web.locator("input[aria-label='Admin password']")
+    field.wait_for(timeout=60_000)
+    web.get_by_role("textbox", name="Your name (recorded in the import log)").fill("Ana")
+    field.fill(password)
+    web.get_by_role("button", name="Sign in").click()
+    web.get_by_text("Signed in as Ana").wait_for(timeout=30_000)

@@ -19,10 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, _require_browser, start_app
-from support.processes import stop
-
-from dih_dash.auth import hash_password
+from conftest import ROOT, demo_app_with_admin, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "parola-de-test-accesibilitate"
@@ -45,11 +42,6 @@ STREAMLIT_OWN: list[tuple[str, str, str]] = [
     # run); the app has no say in its markup or colours.
     ("color-contrast", "[data-testid=stStatusWidget]", "Streamlit's running indicator"),
 ]
-
-
-# Pages whose charts are drawn without app_pages/kit/widgets.chart and so still lack their
-# text alternative. A page here that gains them fails the test until it is taken out.
-CHART_TEXT_PENDING: dict[str, str] = {}
 
 
 def _pages() -> tuple[list[str], list[str], str]:
@@ -103,15 +95,7 @@ def axe_source() -> str:
 @pytest.fixture(scope="module")
 def a11y_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo cohort and demo services, and an admin password."""
-    _require_browser()
-    process, base = start_app(
-        tmp_path_factory.mktemp("a11y-app"),
-        {"DIH_DASH_ADMIN_PASSWORD_HASH": hash_password(PASSWORD), "DIH_DASH_AUTO_LOAD_DEMO": "1"},
-    )
-    try:
-        yield base
-    finally:
-        stop(process)
+    yield from demo_app_with_admin(tmp_path_factory, "a11y-app", PASSWORD)
 
 
 def settle(web: object, timeout: float = 90_000) -> None:
@@ -196,10 +180,6 @@ def check_chart_texts(web: object, path: str) -> None:
         if texts.nth(i).locator("p").text_content().strip()
         and texts.nth(i).locator("table td").count() > 0
     )
-    if path in CHART_TEXT_PENDING:
-        if described_charts < charts:
-            pytest.xfail(f"/{path}: {CHART_TEXT_PENDING[path]}")
-        pytest.fail(f"/{path} now describes its charts: take it out of CHART_TEXT_PENDING")
     assert described_charts >= charts, f"/{path}: {charts} charts, {described_charts} described"
 
 
@@ -215,21 +195,11 @@ def check_tables_are_text(web: object, path: str) -> None:
         assert header.count() > 0 and header.first.text_content().strip(), f"/{path}: table {i}"
 
 
-def sign_in(web: object, base: str) -> None:
-    web.goto(f"{base}/sign-in?lang=en")
-    password = web.locator("input[aria-label='Admin password']")
-    password.wait_for(timeout=60_000)
-    web.get_by_role("textbox", name="Your name (recorded in the import log)").fill("Ana")
-    password.fill(PASSWORD)
-    web.get_by_role("button", name="Sign in").click()
-    web.get_by_text("Signed in as Ana").wait_for(timeout=30_000)
-
-
 @pytest.mark.parametrize("lang", ["ro", "en"])
 def test_signed_in(a11y_app, web, axe_source, lang):
     """Every page as hub staff see it (names, staff banner, the staff pages' forms): signed
     in once, then through the navigation, as staff move between pages."""
-    sign_in(web, a11y_app)
+    sign_in(web, a11y_app, PASSWORD)
     if lang == "ro":
         web.locator("[data-testid=stSidebar] button", has_text="Română").click()
         web.get_by_text("Autentificat ca Ana").wait_for(timeout=30_000)

@@ -7,11 +7,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import _require_browser, start_app
+from conftest import _require_browser, demo_app_with_admin, start_app
 from support.processes import stop
 from test_national_pages_browser import wait_for_app
 
-from dih_dash.auth import hash_password
 from dih_dash.services import import_file
 from dih_dash.settings import load_settings
 from dih_dash.store import Actor, open_store
@@ -24,15 +23,7 @@ PUBLIC_PAGES = ["members", "cohort", "progress", "counties"]
 @pytest.fixture(scope="module")
 def member_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo cohort (fictional names start with "Demo ") and an admin."""
-    _require_browser()
-    process, base = start_app(
-        tmp_path_factory.mktemp("member-app"),
-        {"DIH_DASH_ADMIN_PASSWORD_HASH": hash_password(PASSWORD), "DIH_DASH_AUTO_LOAD_DEMO": "1"},
-    )
-    try:
-        yield base
-    finally:
-        stop(process)
+    yield from demo_app_with_admin(tmp_path_factory, "member-app", PASSWORD)
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import _require_browser, start_app
+from conftest import _require_browser, sign_in, start_app
 from support.processes import stop
 from support.staff_data import import_export, seed_members
 
@@ -49,16 +49,6 @@ def staff_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, d
         stop(process)
 
 
-def sign_in(web: object, base: str) -> None:
-    web.goto(f"{base}/sign-in?lang=en")
-    password = web.locator("input[aria-label='Admin password']")
-    password.wait_for(timeout=60_000)
-    web.get_by_role("textbox", name="Your name (recorded in the import log)").fill("Ana")
-    password.fill(PASSWORD)
-    web.get_by_role("button", name="Sign in").click()
-    web.get_by_text("Signed in as Ana").wait_for(timeout=30_000)
-
-
 def test_the_public_is_refused(staff_app, web):
     base, _ = staff_app
     for path in ("service-links", "reassessment"):
@@ -71,7 +61,7 @@ def test_the_public_is_refused(staff_app, web):
 
 def test_link_a_name_then_see_the_reassessments(staff_app, web):
     base, env = staff_app
-    sign_in(web, base)
+    sign_in(web, base, PASSWORD)
     # Through the navigation, as staff do: the session (and the sign-in) carries over.
     web.get_by_role("link", name=NAV_LINKS).click()
     web.get_by_role("heading", name="Unlinked customers (2)").wait_for(timeout=60_000)
